@@ -1,0 +1,10 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('brands')
+export class Brand {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  @Column({ type: 'varchar', length: 100 }) name!: string;
+  @Column({ type: 'varchar', length: 150, unique: true }) slug!: string;
+  @Column({ type: 'varchar', length: 200, nullable: true }) logo!: string | null;
+  @Column({ name: 'logo_dark', type: 'varchar', length: 200, nullable: true }) logoDark!: string | null;
+}

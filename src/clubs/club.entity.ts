@@ -1,0 +1,13 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('clubs')
+export class Club {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  /** Id on footballkitarchive.com. */
+  @Column({ name: 'id_fka', type: 'integer', nullable: true }) idFka!: number | null;
+  @Column({ type: 'varchar', length: 500 }) name!: string;
+  @Column({ type: 'varchar', length: 150, unique: true }) slug!: string;
+  @Column({ type: 'varchar', length: 200, nullable: true }) logo!: string | null;
+  @Column({ name: 'logo_dark', type: 'varchar', length: 200, nullable: true }) logoDark!: string | null;
+  @Column({ type: 'char', length: 2, nullable: true }) country!: string | null;
+}

@@ -1,0 +1,12 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('competitions')
+export class Competition {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  @Column({ type: 'varchar', length: 100 }) name!: string;
+  @Column({ type: 'varchar', length: 150, unique: true }) slug!: string;
+  @Column({ type: 'varchar', length: 200, nullable: true }) logo!: string | null;
+  @Column({ name: 'logo_dark', type: 'varchar', length: 200, nullable: true }) logoDark!: string | null;
+  /** ISO 3166-1 alpha-2. */
+  @Column({ type: 'char', length: 2, nullable: true }) country!: string | null;
+}

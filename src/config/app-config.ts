@@ -1,0 +1,157 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * The process environment as read once at start-up. Every variable is listed in `.env.example`
+ * and the README; names follow the environment, fields of {@link AppConfig} are camelCase.
+ */
+class Environment {
+  @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV: string = 'development';
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @IsString() HOST: string = '0.0.0.0';
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: string = 'log';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE: number = 10;
+  @IsString() EMBEDDED_PG_DIR: string = './.data/postgres';
+  @Transform(toInt) @IsInt() @Min(1024) @Max(65535) EMBEDDED_PG_PORT: number = 54329;
+  @Transform(toBool) @IsBoolean() DEMO_DATA: boolean = true;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+  @Transform(toBool) @IsBoolean() API_AUTH_ENABLED: boolean = false;
+  @Transform(toList) @IsString({ each: true }) @MinLength(16, { each: true }) API_KEYS: string[] = [];
+
+  @Transform(toInt) @IsInt() @Min(0) RATE_LIMIT_PER_HOUR: number = 100;
+  @Transform(toList) @IsString({ each: true }) RATE_LIMIT_WHITELIST: string[] = [];
+  @Transform(toBool) @IsBoolean() TRUST_PROXY: boolean = false;
+  @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) BODY_LIMIT_BYTES: number = 1024 * 1024;
+  @Transform(toList) @IsString({ each: true }) CORS_ORIGINS: string[] = [];
+
+  @Transform(toInt) @IsInt() @Min(1) CACHE_TTL_SECONDS: number = 3600;
+  @Transform(toInt) @IsInt() @Min(1) CACHE_TTL_USER_COLLECTION_SECONDS: number = 7 * 24 * 3600;
+  @Transform(toInt) @IsInt() @Min(1) @Max(60000) REDIS_COMMAND_TIMEOUT_MS: number = 250;
+
+  @IsString() @MaxLength(2000) USER_COLLECTION_UPSTREAM_URL: string = 'https://www.footballkitarchive.com';
+}
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Undefined until the embedded database is started (see `database/embedded-postgres.ts`). */
+  readonly databaseUrl?: string;
+  readonly databasePoolSize: number;
+  readonly embeddedPgDir: string;
+  readonly embeddedPgPort: number;
+  readonly demoData: boolean;
+  readonly redisUrl?: string;
+  readonly adminApiKey?: string;
+  readonly apiAuthEnabled: boolean;
+  readonly apiKeys: readonly string[];
+  readonly rateLimitPerHour: number;
+  readonly rateLimitWhitelist: readonly string[];
+  readonly trustProxy: boolean;
+  readonly bodyLimitBytes: number;
+  readonly corsOrigins: readonly string[];
+  readonly cacheTtlSeconds: number;
+  readonly cacheTtlUserCollectionSeconds: number;
+  readonly redisCommandTimeoutMs: number;
+  readonly userCollectionUpstreamUrl: string;
+}
+
+/** Injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+function describe(errors: ValidationError[]): string {
+  return errors
+    .map((e) => {
+      const reasons = Object.values(e.constraints ?? {}).join('; ');
+      return `${e.property}: ${reasons}`;
+    })
+    .join(' | ');
+}
+
+/**
+ * Reads and validates the configuration. Throws {@link ConfigError} with one readable line naming
+ * every bad variable; the caller prints it and exits.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new Environment());
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => v !== undefined && known.includes(k)),
+  );
+  const parsed = plainToInstance(Environment, present, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { whitelist: false });
+  if (errors.length > 0) throw new ConfigError(`Invalid configuration: ${describe(errors)}`);
+  return {
+    nodeEnv: parsed.NODE_ENV as AppConfig['nodeEnv'],
+    port: parsed.PORT,
+    host: parsed.HOST,
+    logLevel: parsed.LOG_LEVEL as AppConfig['logLevel'],
+    databaseUrl: parsed.DATABASE_URL,
+    databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    embeddedPgDir: parsed.EMBEDDED_PG_DIR,
+    embeddedPgPort: parsed.EMBEDDED_PG_PORT,
+    demoData: parsed.DEMO_DATA,
+    redisUrl: parsed.REDIS_URL,
+    adminApiKey: parsed.ADMIN_API_KEY,
+    apiAuthEnabled: parsed.API_AUTH_ENABLED,
+    apiKeys: parsed.API_KEYS,
+    rateLimitPerHour: parsed.RATE_LIMIT_PER_HOUR,
+    rateLimitWhitelist: parsed.RATE_LIMIT_WHITELIST,
+    trustProxy: parsed.TRUST_PROXY,
+    bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+    corsOrigins: parsed.CORS_ORIGINS,
+    cacheTtlSeconds: parsed.CACHE_TTL_SECONDS,
+    cacheTtlUserCollectionSeconds: parsed.CACHE_TTL_USER_COLLECTION_SECONDS,
+    redisCommandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS,
+    userCollectionUpstreamUrl: parsed.USER_COLLECTION_UPSTREAM_URL.replace(/\/+$/, ''),
+  };
+}
