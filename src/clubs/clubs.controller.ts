@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/auth.decorators';
+import { PaginationQueryDto } from '../common/dto/pagination.dto';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeywordQueryDto } from '../common/search/keyword.dto';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
+import { ClubsService } from './clubs.service';
+import { ClubDto, ClubSearchItemDto, RandomClubsPageDto } from './dto/club.dto';
+import { CreateClubDto, UpdateClubDto } from './dto/write-club.dto';
+
+@ApiTags('clubs')
+@Controller('api')
+export class ClubsController {
+  constructor(private readonly clubs: ClubsService) {}
+
+  @Get('clubs/search')
+  @ApiOperation({ summary: 'Search clubs by name or slug (at most 10)' })
+  @ApiOkResponse({ type: [ClubSearchItemDto] })
+  @ApiErrors(422)
+  search(@Query() query: KeywordQueryDto): Promise<ClubSearchItemDto[]> {
+    return this.clubs.searchClubs(query.keyword);
+  }
+
+  @Get('clubs/:club_id')
+  @ApiOperation({ summary: 'One club' })
+  @ApiOkResponse({ type: ClubDto })
+  @ApiErrors(404, 422)
+  findOne(@Param('club_id', new ParseIdPipe('club_id')) id: number): Promise<ClubDto> {
+    return this.clubs.getClub(id);
+  }
+
+  @Get('random-clubs')
+  @ApiOperation({ summary: 'Random clubs that have a logo, with their kit counts (not cached)' })
+  @ApiOkResponse({ type: RandomClubsPageDto })
+  @ApiErrors(422)
+  random(@Query() query: PaginationQueryDto): Promise<RandomClubsPageDto> {
+    return this.clubs.randomClubs(query.page, query.page_size);
+  }
+
+  @Post('clubs')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a club' })
+  @ApiCreatedResponse({ type: ClubDto })
+  @ApiErrors(401, 409, 413, 422)
+  create(@Body() body: CreateClubDto): Promise<ClubDto> {
+    return this.clubs.createClub(body);
+  }
+
+  @Patch('clubs/:club_id')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Change a club' })
+  @ApiOkResponse({ type: ClubDto })
+  @ApiErrors(401, 404, 409, 413, 422)
+  update(@Param('club_id', new ParseIdPipe('club_id')) id: number, @Body() body: UpdateClubDto): Promise<ClubDto> {
+    return this.clubs.updateClub(id, body);
+  }
+
+  @Delete('clubs/:club_id')
+  @AdminOnly()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a club and its kits' })
+  @ApiNoContentResponse()
+  @ApiErrors(401, 404, 422)
+  remove(@Param('club_id', new ParseIdPipe('club_id')) id: number): Promise<void> {
+    return this.clubs.deleteClub(id);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Club } from './club.entity';
+import { ClubsController } from './clubs.controller';
+import { ClubsRepository } from './clubs.repository';
+import { ClubsService } from './clubs.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Club])],
+  controllers: [ClubsController],
+  providers: [ClubsRepository, ClubsService],
+  exports: [ClubsRepository],
+})
+export class ClubsModule {}

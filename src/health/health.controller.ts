@@ -1,0 +1,50 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { FastifyReply } from 'fastify';
+import { Public } from '../common/auth/auth.decorators';
+import { HealthService } from './health.service';
+
+class HealthDto {
+  @ApiProperty({ enum: ['healthy', 'unhealthy'] }) status!: 'healthy' | 'unhealthy';
+  @ApiProperty({ example: '2026-02-04T10:15:30.123456' }) timestamp!: string;
+  @ApiProperty({ enum: ['connected', 'disconnected'] }) database!: 'connected' | 'disconnected';
+  @ApiProperty({ enum: ['connected', 'disconnected'], required: false }) cache?: 'connected' | 'disconnected';
+  @ApiProperty({ required: false }) error?: string;
+}
+
+/** The reference's naive ISO timestamp: UTC, microseconds, no zone suffix. */
+function referenceTimestamp(now = new Date()): string {
+  return now.toISOString().replace('Z', '000');
+}
+
+@ApiTags('health')
+@Public()
+@Controller('api/health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthService,
+    private readonly terminus: HealthCheckService,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: HealthDto, description: "Liveness, in the reference's shape" })
+  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'PostgreSQL does not answer' })
+  async liveness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    const problem = await this.health.databaseProblem();
+    const timestamp = referenceTimestamp();
+    if (problem !== null) {
+      void reply.status(503);
+      return { status: 'unhealthy', timestamp, database: 'disconnected', error: 'database unreachable' };
+    }
+    return { status: 'healthy', timestamp, database: 'connected', cache: 'connected' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'PostgreSQL and the cache store are reachable' })
+  @ApiServiceUnavailableResponse({ description: 'PostgreSQL is down (Redis being down only degrades)' })
+  readiness() {
+    return this.terminus.check([() => this.health.databaseIndicator()]);
+  }
+}

@@ -1,0 +1,28 @@
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { prepareDatabase } from './database/prepare-database';
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = new Logger('Bootstrap');
+  const database = await prepareDatabase(config, logger);
+  const app = await createApp({ ...config, databaseUrl: database.url });
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => database.stop());
+  await app.listen({ port: config.port, host: config.host });
+  logger.log(`FKApi listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (Swagger UI at /docs)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`FKApi failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
