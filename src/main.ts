@@ -17,9 +17,14 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   const database = await prepareDatabase(config, logger);
   const app = await createApp({ ...config, databaseUrl: database.url });
-  app.getHttpAdapter().getInstance().addHook('onClose', async () => database.stop());
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', async () => database.stop());
   await app.listen({ port: config.port, host: config.host });
-  logger.log(`FKApi listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (Swagger UI at /docs)`);
+  logger.log(
+    `FKApi listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (Swagger UI at /docs)`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

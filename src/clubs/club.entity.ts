@@ -1,8 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintTransformer } from '../common/transformers/numeric.transformer';
+import { Column, Entity } from 'typeorm';
 
 @Entity('clubs')
 export class Club {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  @Column({ type: 'bigint', primary: true, generated: 'increment', transformer: bigintTransformer })
+  id!: number;
   /** Id on footballkitarchive.com. */
   @Column({ name: 'id_fka', type: 'integer', nullable: true }) idFka!: number | null;
   @Column({ type: 'varchar', length: 500 }) name!: string;

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AdminOnly } from '../common/auth/auth.decorators';
 import { PaginationQueryDto } from '../common/dto/pagination.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
@@ -52,7 +58,10 @@ export class ClubsController {
   @ApiOperation({ summary: 'Change a club' })
   @ApiOkResponse({ type: ClubDto })
   @ApiErrors(401, 404, 409, 413, 422)
-  update(@Param('club_id', new ParseIdPipe('club_id')) id: number, @Body() body: UpdateClubDto): Promise<ClubDto> {
+  update(
+    @Param('club_id', new ParseIdPipe('club_id')) id: number,
+    @Body() body: UpdateClubDto,
+  ): Promise<ClubDto> {
     return this.clubs.updateClub(id, body);
   }
 

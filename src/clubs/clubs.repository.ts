@@ -35,7 +35,16 @@ export class ClubsRepository {
   /** Clubs with a real logo, in random order, with their kit counts: one query for the page, one for the total. */
   async randomPage(offset: number, limit: number): Promise<ClubWithKitCount[]> {
     const rows = await this.dataSource.query<
-      { id: number; id_fka: number | null; name: string; slug: string; logo: string; logo_dark: string | null; country: string | null; kit_count: number }[]
+      {
+        id: number;
+        id_fka: number | null;
+        name: string;
+        slug: string;
+        logo: string;
+        logo_dark: string | null;
+        country: string | null;
+        kit_count: number;
+      }[]
     >(
       `WITH picked AS (
          SELECT * FROM clubs
@@ -61,7 +70,9 @@ export class ClubsRepository {
   countWithLogo(): Promise<number> {
     return this.clubs
       .createQueryBuilder('club')
-      .where("club.logo IS NOT NULL AND club.logo <> '' AND club.logo <> :placeholder", { placeholder: DEFAULT_LOGO_URL })
+      .where("club.logo IS NOT NULL AND club.logo <> '' AND club.logo <> :placeholder", {
+        placeholder: DEFAULT_LOGO_URL,
+      })
       .getCount();
   }
 

@@ -30,7 +30,8 @@ export class ClubsService {
   async randomClubs(page: number, pageSize: number): Promise<RandomClubsPageDto> {
     const total = await this.clubs.countWithLogo();
     const pagination: PaginationDto = resolvePage(page, pageSize, total);
-    const rows = total === 0 ? [] : await this.clubs.randomPage((pagination.current_page - 1) * pageSize, pageSize);
+    const rows =
+      total === 0 ? [] : await this.clubs.randomPage((pagination.current_page - 1) * pageSize, pageSize);
     return {
       clubs: rows.map(({ club, kitCount }) => ({
         id: club.id,

@@ -1,10 +1,12 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, RelationId } from 'typeorm';
+import { bigintTransformer } from '../common/transformers/numeric.transformer';
+import { Column, Entity, JoinColumn, ManyToOne, RelationId } from 'typeorm';
 import { Color } from './color.entity';
 
 /** A shade of a base colour; kept for parity with the original model, not exposed by the API. */
 @Entity('variations')
 export class Variation {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  @Column({ type: 'bigint', primary: true, generated: 'increment', transformer: bigintTransformer })
+  id!: number;
   @Column({ type: 'varchar', length: 100 }) name!: string;
   @ManyToOne(() => Color, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'parent_color_id' })

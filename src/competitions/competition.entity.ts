@@ -1,8 +1,10 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintTransformer } from '../common/transformers/numeric.transformer';
+import { Column, Entity } from 'typeorm';
 
 @Entity('competitions')
 export class Competition {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  @Column({ type: 'bigint', primary: true, generated: 'increment', transformer: bigintTransformer })
+  id!: number;
   @Column({ type: 'varchar', length: 100 }) name!: string;
   @Column({ type: 'varchar', length: 150, unique: true }) slug!: string;
   @Column({ type: 'varchar', length: 200, nullable: true }) logo!: string | null;

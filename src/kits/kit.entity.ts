@@ -1,18 +1,9 @@
-import {
-  Column,
-  Entity,
-  JoinColumn,
-  JoinTable,
-  ManyToMany,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, JoinColumn, JoinTable, ManyToMany, ManyToOne, UpdateDateColumn } from 'typeorm';
 import { Brand } from '../brands/brand.entity';
 import { Club } from '../clubs/club.entity';
 import { Color } from '../colors/color.entity';
 import { Competition } from '../competitions/competition.entity';
-import { numericTransformer } from '../common/transformers/numeric.transformer';
+import { bigintTransformer, numericTransformer } from '../common/transformers/numeric.transformer';
 import { KitType } from '../kit-types/kit-type.entity';
 import { Season } from '../seasons/season.entity';
 
@@ -23,28 +14,29 @@ import { Season } from '../seasons/season.entity';
  */
 @Entity('kits')
 export class Kit {
-  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: number;
+  @Column({ type: 'bigint', primary: true, generated: 'increment', transformer: bigintTransformer })
+  id!: number;
   @Column({ type: 'varchar', length: 100 }) name!: string;
   @Column({ type: 'varchar', length: 150, unique: true }) slug!: string;
   /** Numeric id on the source site. */
   @Column({ name: 'kit_id', type: 'varchar', length: 20, nullable: true }) sourceKitId!: string | null;
 
-  @Column({ name: 'team_id', type: 'bigint' }) teamId!: number;
+  @Column({ name: 'team_id', type: 'bigint', transformer: bigintTransformer }) teamId!: number;
   @ManyToOne(() => Club, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'team_id' })
   team?: Club;
 
-  @Column({ name: 'season_id', type: 'bigint' }) seasonId!: number;
+  @Column({ name: 'season_id', type: 'bigint', transformer: bigintTransformer }) seasonId!: number;
   @ManyToOne(() => Season, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'season_id' })
   season?: Season;
 
-  @Column({ name: 'type_id', type: 'bigint' }) typeId!: number;
+  @Column({ name: 'type_id', type: 'bigint', transformer: bigintTransformer }) typeId!: number;
   @ManyToOne(() => KitType, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'type_id' })
   type?: KitType;
 
-  @Column({ name: 'brand_id', type: 'bigint' }) brandId!: number;
+  @Column({ name: 'brand_id', type: 'bigint', transformer: bigintTransformer }) brandId!: number;
   @ManyToOne(() => Brand, { onDelete: 'CASCADE', nullable: false })
   @JoinColumn({ name: 'brand_id' })
   brand?: Brand;
@@ -64,7 +56,8 @@ export class Kit {
   @Column({ name: 'web_updated', type: 'timestamptz', nullable: true }) webUpdated!: Date | null;
   @UpdateDateColumn({ name: 'last_updated', type: 'timestamptz' }) lastUpdated!: Date;
 
-  @Column({ name: 'primary_color_id', type: 'bigint', nullable: true }) primaryColorId!: number | null;
+  @Column({ name: 'primary_color_id', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  primaryColorId!: number | null;
   @ManyToOne(() => Color, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'primary_color_id' })
   primaryColor?: Color | null;

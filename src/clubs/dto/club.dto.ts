@@ -5,12 +5,14 @@ import { Club } from '../club.entity';
 /** A club in full: detail endpoint, kit detail's `team`, writes. */
 export class ClubDto {
   @ApiProperty({ example: 4 }) id!: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'Id on footballkitarchive.com' }) id_fka!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Id on footballkitarchive.com' }) id_fka!:
+    number | null;
   @ApiProperty({ example: 'Arsenal' }) name!: string;
   @ApiProperty({ example: 'arsenal-kits' }) slug!: string;
   @ApiProperty({ type: String, nullable: true }) logo!: string | null;
   @ApiProperty({ type: String, nullable: true }) logo_dark!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'GB', description: 'ISO 3166-1 alpha-2' }) country!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'GB', description: 'ISO 3166-1 alpha-2' }) country!:
+    string | null;
 }
 
 /** A club search result, as in the reference (`logo` is null rather than a 500 when missing). */

@@ -13,7 +13,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 }
 
-export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {
+export function sendError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+): void {
   const { status, detail, code, unexpected } = mapError(exception);
   if (unexpected) {
     logger.error(

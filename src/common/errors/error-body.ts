@@ -11,7 +11,10 @@ export class ValidationIssueDto {
 export class ErrorBodyDto {
   @ApiProperty({
     description: 'Human-readable message (as in the reference), or the list of validation issues for 422',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { $ref: '#/components/schemas/ValidationIssueDto' } }],
+    oneOf: [
+      { type: 'string' },
+      { type: 'array', items: { $ref: '#/components/schemas/ValidationIssueDto' } },
+    ],
     example: 'Club with ID 99 not found',
   })
   detail!: string | ValidationIssueDto[];
@@ -19,7 +22,10 @@ export class ErrorBodyDto {
   @ApiProperty({ description: 'Stable machine-readable code', example: 'club_not_found' })
   code!: string;
 
-  @ApiProperty({ description: 'Request id, also sent as the X-Request-Id header', example: 'c0a8012e-7d1f-4a55-9a49-0f8d9f3a2b11' })
+  @ApiProperty({
+    description: 'Request id, also sent as the X-Request-Id header',
+    example: 'c0a8012e-7d1f-4a55-9a49-0f8d9f3a2b11',
+  })
   request_id!: string;
 }
 

@@ -12,12 +12,26 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
-const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
 
 function httpMessage(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
-  const message = (response as { message?: unknown; detail?: unknown }).detail ?? (response as { message?: unknown }).message;
+  const message =
+    (response as { message?: unknown; detail?: unknown }).detail ??
+    (response as { message?: unknown }).message;
   if (typeof message === 'string') return message;
   if (Array.isArray(message)) return message.map(String).join('; ');
   return exception.message;
@@ -59,12 +73,23 @@ export function mapError(exception: unknown): ErrorResponse {
     return { status: 422, detail: exception.issues, code: 'validation_error', unexpected: false };
   }
   if (exception instanceof DomainError) {
-    return { status: exception.status, detail: exception.message, code: exception.code, unexpected: exception.status >= 500 };
+    return {
+      status: exception.status,
+      detail: exception.message,
+      code: exception.code,
+      unexpected: exception.status >= 500,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const detail = status === 404 ? 'Not Found' : status === 405 ? 'Method not allowed' : httpMessage(exception);
-    return { status, detail, code: DEFAULT_ERROR_CODES[status] ?? `http_${status}`, unexpected: status >= 500 };
+    const detail =
+      status === 404 ? 'Not Found' : status === 405 ? 'Method not allowed' : httpMessage(exception);
+    return {
+      status,
+      detail,
+      code: DEFAULT_ERROR_CODES[status] ?? `http_${status}`,
+      unexpected: status >= 500,
+    };
   }
   if (isFastifyError(exception) && exception.statusCode < 500) {
     const status = exception.statusCode;
@@ -77,14 +102,36 @@ export function mapError(exception: unknown): ErrorResponse {
   }
   if (exception instanceof QueryFailedError) {
     const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
-    if (pgCode === '23505') return { status: 409, detail: 'A unique value is already in use', code: 'conflict', unexpected: false };
+    if (pgCode === '23505')
+      return { status: 409, detail: 'A unique value is already in use', code: 'conflict', unexpected: false };
     if (pgCode === '23502' || pgCode === '22001' || pgCode === '22003' || pgCode === '22P02') {
-      return { status: 400, detail: 'A value is missing, too long or out of range', code: 'invalid_value', unexpected: false };
+      return {
+        status: 400,
+        detail: 'A value is missing, too long or out of range',
+        code: 'invalid_value',
+        unexpected: false,
+      };
     }
-    if (pgCode === '23503') return { status: 400, detail: 'A related id does not exist', code: 'unknown_reference', unexpected: false };
+    if (pgCode === '23503')
+      return {
+        status: 400,
+        detail: 'A related id does not exist',
+        code: 'unknown_reference',
+        unexpected: false,
+      };
   }
   if (isConnectionError(exception)) {
-    return { status: 503, detail: 'The database is unavailable; try again shortly', code: 'database_unavailable', unexpected: true };
+    return {
+      status: 503,
+      detail: 'The database is unavailable; try again shortly',
+      code: 'database_unavailable',
+      unexpected: true,
+    };
   }
-  return { status: 500, detail: 'An internal server error occurred. Please try again later.', code: 'internal_error', unexpected: true };
+  return {
+    status: 500,
+    detail: 'An internal server error occurred. Please try again later.',
+    code: 'internal_error',
+    unexpected: true,
+  };
 }

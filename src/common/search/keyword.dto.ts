@@ -6,11 +6,15 @@ export const MAX_KEYWORD_LENGTH = 200;
 
 /** `keyword` of the name searches: required, at most 200 characters, no control characters. */
 export class KeywordQueryDto {
-  @ApiProperty({ description: 'Text to look for in names and slugs (accent- and case-insensitive)', maxLength: MAX_KEYWORD_LENGTH, example: 'arsenal' })
+  @ApiProperty({
+    description: 'Text to look for in names and slugs (accent- and case-insensitive)',
+    maxLength: MAX_KEYWORD_LENGTH,
+    example: 'arsenal',
+  })
   @IsDefined({ message: 'keyword is required' })
-  @IsString()
   @MaxLength(MAX_KEYWORD_LENGTH)
   @NoControlChars()
+  @IsString() // class-validator checks bottom-up: the type first
   keyword!: string;
 }
 

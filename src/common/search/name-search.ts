@@ -25,7 +25,9 @@ export function applyNameSearch<T extends ObjectLiteral>(
       `(${folded} LIKE '%' || fkapi_unaccent(lower(:pattern)) || '%' OR ${needle} <% ${folded} OR lower(:keyword) <% ${alias}.slug)`,
       { keyword, pattern: escapeLike(keyword) },
     )
-    .orderBy(`CASE WHEN ${folded} = ${needle} THEN 0 WHEN ${folded} LIKE fkapi_unaccent(lower(:pattern)) || '%' THEN 1 ELSE 2 END`)
+    .orderBy(
+      `CASE WHEN ${folded} = ${needle} THEN 0 WHEN ${folded} LIKE fkapi_unaccent(lower(:pattern)) || '%' THEN 1 ELSE 2 END`,
+    )
     .addOrderBy(`word_similarity(${needle}, ${folded})`, 'DESC')
     .addOrderBy(`${alias}.id`, 'ASC')
     .limit(limit);

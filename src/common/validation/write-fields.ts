@@ -8,10 +8,16 @@ export const SLUG_PATTERN = /^[A-Za-z0-9_ăâîșțĂÂÎȘȚ-]+$/;
 const trim = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /** A required display name, trimmed, 1..max characters. */
-export const NameField = (max: number): PropertyDecorator => applyDecorators(trim, IsString(), Length(1, max));
+export const NameField = (max: number): PropertyDecorator =>
+  applyDecorators(trim, IsString(), Length(1, max));
 
 export const SlugField = (): PropertyDecorator =>
-  applyDecorators(IsOptional(), IsString(), Length(1, 150), Matches(SLUG_PATTERN, { message: 'slug may contain only letters, digits, "_" and "-"' }));
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    Length(1, 150),
+    Matches(SLUG_PATTERN, { message: 'slug may contain only letters, digits, "_" and "-"' }),
+  );
 
 /** An optional http(s) URL of at most 200 characters; `null` clears it. */
 export const OptionalUrlField = (): PropertyDecorator =>
@@ -24,7 +30,9 @@ export const OptionalUrlField = (): PropertyDecorator =>
 /** ISO 3166-1 alpha-2, upper-cased; `null` clears it. */
 export const OptionalCountryField = (): PropertyDecorator =>
   applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.trim().toUpperCase() : value,
+    ),
     ValidateIf((_, value) => value !== null && value !== undefined),
     Matches(/^[A-Z]{2}$/, { message: 'country must be a two-letter ISO 3166-1 code' }),
   );
