@@ -58,7 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       });
       return {
         statusCode: response.statusCode,
-        headers: response.headers as Record<string, unknown>,
+        headers: response.headers,
         body: response.body,
         json: () => JSON.parse(response.body),
       };
