@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { AppConfig, ConfigError, loadConfigFromProcess } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig();
+    config = loadConfigFromProcess();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

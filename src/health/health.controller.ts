@@ -1,7 +1,7 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { FastifyReply } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { HealthService } from './health.service';
 
@@ -44,7 +44,19 @@ export class HealthController {
   @HealthCheck()
   @ApiOkResponse({ description: 'PostgreSQL and the cache store are reachable' })
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL is down (Redis being down only degrades)' })
-  readiness() {
-    return this.terminus.check([() => this.health.databaseIndicator()]);
+  async readiness(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
+    try {
+      return await this.terminus.check([() => this.health.databaseIndicator()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      // Terminus' own report, plus the fields of our common error body.
+      void reply.status(503);
+      return {
+        ...(error.getResponse() as object),
+        detail: 'Not ready: a required dependency is down',
+        code: 'not_ready',
+        request_id: request.id,
+      };
+    }
   }
 }

@@ -10,6 +10,8 @@ export interface ErrorResponse {
   code: string;
   /** True when the cause is ours (5xx) and worth logging with its stack. */
   unexpected: boolean;
+  /** Extra body members a domain error asks for (see {@link DomainError.extraBody}). */
+  extra?: Readonly<Record<string, unknown>>;
 }
 
 const PG_CONNECTION_CODES = new Set([
@@ -24,6 +26,13 @@ const PG_CONNECTION_CODES = new Set([
   '08001',
   '08003',
   '08006',
+  '3D000', // the database does not exist (dropped under us)
+  '53300', // too many connections
+  '57P04',
+  '28000',
+  '28P01',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 
 function httpMessage(exception: HttpException): string {
@@ -48,8 +57,10 @@ function isFastifyError(error: unknown): error is Error & { statusCode: number; 
 }
 
 function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return true;
+  const own = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  for (const code of [own?.code, own?.driverError?.code]) {
+    if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return true;
+  }
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
     message,
@@ -78,6 +89,7 @@ export function mapError(exception: unknown): ErrorResponse {
       detail: exception.message,
       code: exception.code,
       unexpected: exception.status >= 500,
+      extra: exception.extraBody,
     };
   }
   if (exception instanceof HttpException) {
