@@ -76,6 +76,10 @@ class Environment {
   @Transform(toInt) @IsInt() @Min(1) @Max(60000) REDIS_COMMAND_TIMEOUT_MS: number = 250;
 
   @IsString() @MaxLength(2000) USER_COLLECTION_UPSTREAM_URL: string = 'https://www.footballkitarchive.com';
+  @Transform(toInt) @IsInt() @Min(0) @Max(60000) USER_COLLECTION_PAGE_DELAY_MS: number = 500;
+  @Transform(toInt) @IsInt() @Min(0) @Max(60000) USER_COLLECTION_RETRY_BACKOFF_MS: number = 500;
+  @IsString() @MinLength(1) @MaxLength(500) USER_COLLECTION_USER_AGENT: string =
+    'FKApi/0.1 (user collection fetcher)';
 }
 
 export interface AppConfig {
@@ -102,6 +106,11 @@ export interface AppConfig {
   readonly cacheTtlUserCollectionSeconds: number;
   readonly redisCommandTimeoutMs: number;
   readonly userCollectionUpstreamUrl: string;
+  /** Pause between two feed pages of one user (the reference's 0.5 s). */
+  readonly userCollectionPageDelayMs: number;
+  /** First retry delay after an upstream 429/5xx; doubles on each retry. */
+  readonly userCollectionRetryBackoffMs: number;
+  readonly userCollectionUserAgent: string;
 }
 
 /** Injection token for the validated configuration. */
@@ -153,5 +162,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheTtlUserCollectionSeconds: parsed.CACHE_TTL_USER_COLLECTION_SECONDS,
     redisCommandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS,
     userCollectionUpstreamUrl: parsed.USER_COLLECTION_UPSTREAM_URL.replace(/\/+$/, ''),
+    userCollectionPageDelayMs: parsed.USER_COLLECTION_PAGE_DELAY_MS,
+    userCollectionRetryBackoffMs: parsed.USER_COLLECTION_RETRY_BACKOFF_MS,
+    userCollectionUserAgent: parsed.USER_COLLECTION_USER_AGENT,
   };
+}
+
+/** Reads `./.env` into the environment if present (variables already set win), then the config. */
+export function loadConfigFromProcess(): AppConfig {
+  try {
+    process.loadEnvFile('.env');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`Cannot read .env: ${(error as Error).message}`);
+  }
+  return loadConfig(process.env);
 }
