@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Brand } from './brand.entity';
+import { BrandsController } from './brands.controller';
+import { BrandsRepository } from './brands.repository';
+import { BrandsService } from './brands.service';
 
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Brand])],
+  controllers: [BrandsController],
+  providers: [BrandsRepository, BrandsService],
+  exports: [BrandsRepository],
+})
 export class BrandsModule {}

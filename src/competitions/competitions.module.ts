@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Competition } from './competition.entity';
+import { CompetitionsController } from './competitions.controller';
+import { CompetitionsRepository } from './competitions.repository';
+import { CompetitionsService } from './competitions.service';
 
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Competition])],
+  controllers: [CompetitionsController],
+  providers: [CompetitionsRepository, CompetitionsService],
+  exports: [CompetitionsRepository],
+})
 export class CompetitionsModule {}

@@ -1,4 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClubsModule } from '../clubs/clubs.module';
+import { Season } from './season.entity';
+import { SeasonsController } from './seasons.controller';
+import { SeasonsRepository } from './seasons.repository';
+import { SeasonsService } from './seasons.service';
 
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Season]), ClubsModule],
+  controllers: [SeasonsController],
+  providers: [SeasonsRepository, SeasonsService],
+  exports: [SeasonsRepository],
+})
 export class SeasonsModule {}

@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AdminOnly } from '../common/auth/auth.decorators';
+import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeywordQueryDto } from '../common/search/keyword.dto';
+import { ParseIdPipe } from '../common/validation/parse-id.pipe';
+import { BrandsService } from './brands.service';
+import { BrandDto } from './dto/brand.dto';
+import { CreateBrandDto, UpdateBrandDto } from './dto/write-brand.dto';
+
+@ApiTags('brands')
+@Controller('api')
+export class BrandsController {
+  constructor(private readonly brands: BrandsService) {}
+
+  @Get('brands/search')
+  @ApiOperation({ summary: 'Search brands by name or slug (at most 10)' })
+  @ApiOkResponse({ type: [BrandDto] })
+  @ApiErrors(422)
+  search(@Query() query: KeywordQueryDto): Promise<BrandDto[]> {
+    return this.brands.searchBrands(query.keyword);
+  }
+
+  @Get('brands/:brand_id')
+  @ApiOperation({ summary: 'One brand' })
+  @ApiOkResponse({ type: BrandDto })
+  @ApiErrors(404, 422)
+  findOne(@Param('brand_id', new ParseIdPipe('brand_id')) id: number): Promise<BrandDto> {
+    return this.brands.getBrand(id);
+  }
+
+  @Post('brands')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a brand' })
+  @ApiCreatedResponse({ type: BrandDto })
+  @ApiErrors(401, 409, 413, 422)
+  create(@Body() body: CreateBrandDto): Promise<BrandDto> {
+    return this.brands.createBrand(body);
+  }
+
+  @Patch('brands/:brand_id')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Change a brand' })
+  @ApiOkResponse({ type: BrandDto })
+  @ApiErrors(401, 404, 409, 413, 422)
+  update(
+    @Param('brand_id', new ParseIdPipe('brand_id')) id: number,
+    @Body() body: UpdateBrandDto,
+  ): Promise<BrandDto> {
+    return this.brands.updateBrand(id, body);
+  }
+
+  @Delete('brands/:brand_id')
+  @AdminOnly()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a brand and its kits' })
+  @ApiNoContentResponse()
+  @ApiErrors(401, 404, 422)
+  remove(@Param('brand_id', new ParseIdPipe('brand_id')) id: number): Promise<void> {
+    return this.brands.deleteBrand(id);
+  }
+}
