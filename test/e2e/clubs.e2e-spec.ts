@@ -214,6 +214,21 @@ describe('clubs', () => {
       expect(update.statusCode).toBe(409);
     });
 
+    it.each([
+      ['name', { name: null }],
+      ['slug', { slug: null }],
+    ])('refuses to clear the %s with 422 naming it', async (field, body) => {
+      const club = await makeClub(t.dataSource);
+      const res = await t.request({
+        method: 'PATCH',
+        url: `/api/clubs/${club.id}`,
+        headers: adminHeaders,
+        body,
+      });
+      expect(res.statusCode).toBe(422);
+      expect(res.json().detail[0].loc).toEqual(['body', field]);
+    });
+
     it('answers 404 when changing or deleting an unknown club', async () => {
       expect(
         (

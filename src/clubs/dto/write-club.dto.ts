@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsInt, Max, Min, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { IsInt, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import {
   NameField,
   OptionalCountryField,
@@ -29,4 +29,17 @@ export class CreateClubDto {
     string | null;
 }
 
-export class UpdateClubDto extends PartialType(CreateClubDto) {}
+/** Every field optional, but `name` and `slug` cannot be cleared (`null` is a 422). */
+export class UpdateClubDto extends PartialType(OmitType(CreateClubDto, ['name', 'slug'] as const)) {
+  @ApiPropertyOptional({ example: 'Arsenal', maxLength: 500 })
+  @ValidateIf((_, value) => value !== undefined)
+  @NameField(500)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'arsenal-kits' })
+  @ValidateIf((_, value) => value !== undefined)
+  @Matches(SLUG_PATTERN, { message: 'slug may contain only letters, digits, "_" and "-"' })
+  @Length(1, 150)
+  @IsString()
+  slug?: string;
+}
