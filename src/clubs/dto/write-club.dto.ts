@@ -4,6 +4,7 @@ import {
   NameField,
   OptionalCountryField,
   OptionalUrlField,
+  SLUG_PATTERN,
   SlugField,
 } from '../../common/validation/write-fields';
 
