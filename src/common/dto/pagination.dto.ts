@@ -10,16 +10,16 @@ export const MAX_PAGE_SIZE = 100;
 export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
   @Transform(toInteger)
-  @IsInt()
-  @Min(1)
   @Max(MAX_PAGE)
+  @Min(1)
+  @IsInt() // class-validator checks bottom-up: the type first
   page: number = 1;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
   @Transform(toInteger)
-  @IsInt()
-  @Min(1)
   @Max(MAX_PAGE_SIZE)
+  @Min(1)
+  @IsInt()
   page_size: number = 20;
 }
 
