@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { BASE_DATABASE_URL, databaseUrl, TEMPLATE_DATABASE } from './services';
+import { BASE_DATABASE_URL, databaseUrl, runPrefix, templateDatabase } from './services';
 
 export interface TestDatabase {
   name: string;
@@ -10,11 +10,11 @@ export interface TestDatabase {
 
 /** A fresh, migrated database of this test file's own, cloned from the template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `fkapi_test_${randomBytes(6).toString('hex')}`;
+  const name = `${runPrefix()}${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: BASE_DATABASE_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
   } finally {
     await admin.end();
   }
