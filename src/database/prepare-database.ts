@@ -20,16 +20,19 @@ export async function prepareDatabase(config: AppConfig, logger: Logger): Promis
   const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config, logger);
   const url = config.databaseUrl ?? embedded!.url;
   const dataSource = new DataSource(dataSourceOptions(url, 2));
-  await dataSource.initialize();
   try {
+    await dataSource.initialize();
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.log(`Applied ${applied.length} migration(s)`);
     if (embedded && config.demoData) {
       const loaded = await loadDemoDataOnce(dataSource);
       if (loaded) logger.log(`Loaded the demo catalogue: ${loaded.kits} kits, ${loaded.clubs} clubs`);
     }
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
   } finally {
-    await dataSource.destroy();
+    if (dataSource.isInitialized) await dataSource.destroy();
   }
   return { url, stop: async () => embedded?.stop() };
 }

@@ -1,0 +1,75 @@
+import { DataSource } from 'typeorm';
+import { AppConfig, loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source-options';
+import { prepareDatabase } from '../database/prepare-database';
+import { CliContext, CliIo, UsageError } from './command';
+import { CliLogger } from './cli-logger';
+import { COMMANDS } from './commands';
+import { commandList, names } from './commands/help.command';
+
+export interface CliOptions {
+  io?: CliIo;
+  /** Reads the configuration; tests pass their own environment. */
+  readConfig?: () => AppConfig;
+}
+
+/**
+ * Runs one CLI command and returns the process exit code: 0 done, 1 failed, 2 bad command line.
+ * A failure is reported as one line on stderr.
+ */
+export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  const io = options.io ?? { stdout: process.stdout, stderr: process.stderr };
+  const readConfig = options.readConfig ?? (() => loadConfig());
+  const [name, ...args] = argv;
+
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout.write(commandList(COMMANDS));
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`error: unknown command "${name}" (commands: ${names(COMMANDS)})\n`);
+    return 2;
+  }
+
+  let config: AppConfig | undefined;
+  const context: CliContext = {
+    io,
+    commands: COMMANDS,
+    config: () => (config ??= readConfig()),
+    withDatabase: async (work) => {
+      const current = context.config();
+      const logger = new CliLogger(io.stderr, current.logLevel);
+      // The demo catalogue is for the API's first start; a CLI command works on what is there.
+      const database = await prepareDatabase({ ...current, demoData: false }, logger);
+      try {
+        const dataSource = new DataSource(dataSourceOptions(database.url, 2));
+        await dataSource.initialize();
+        try {
+          return await work(dataSource);
+        } finally {
+          await dataSource.destroy();
+        }
+      } finally {
+        await database.stop();
+      }
+    },
+  };
+
+  try {
+    await command.run(args, context);
+    return 0;
+  } catch (error) {
+    const message = oneLine(error instanceof Error ? error.message : String(error));
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${message} (usage: ${command.usage})\n`);
+      return 2;
+    }
+    io.stderr.write(`error: ${message}\n`);
+    return 1;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
