@@ -3,6 +3,10 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrandsModule } from './brands/brands.module';
+import { CacheInvalidationService } from './cache/cache-invalidation.service';
+import { CACHE_STORE } from './cache/cache-store';
+import { CacheModule } from './cache/cache.module';
+import { OutboxModule } from './cache/outbox/outbox.module';
 import { ClubsModule } from './clubs/clubs.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
@@ -13,8 +17,10 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { KitsModule } from './kits/kits.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { rateLimitOptions } from './common/http/rate-limit';
 import { SeasonsModule } from './seasons/seasons.module';
+import { UserCollectionsModule } from './user-collections/user-collections.module';
 
 @Module({})
 export class AppModule {
@@ -27,12 +33,17 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
         ThrottlerModule.forRoot(rateLimitOptions(config)),
+        MetricsModule.forRoot(),
+        CacheModule,
+        // After-commit invalidation of every write, through the outbox (DESIGN.md §3).
+        OutboxModule.forRoot({ invalidator: CacheInvalidationService, readsResumeGate: CACHE_STORE }),
         HealthModule,
         ClubsModule,
         SeasonsModule,
         BrandsModule,
         CompetitionsModule,
         KitsModule,
+        UserCollectionsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { caseFoldedKeyword } from '../cache/cache-key';
+import { Family, Tag } from '../cache/cache-tags';
+import { Cached } from '../cache/cached.decorator';
 import { normaliseKeyword } from '../common/search/keyword.dto';
 import { slugify } from '../common/text/slugify';
 import { Brand } from './brand.entity';
@@ -15,10 +18,15 @@ const derivedSlug = (name: string): string => `${slugify(name)}-kits`;
 export class BrandsService {
   constructor(private readonly brands: BrandsRepository) {}
 
+  @Cached('brand', { tags: (brand: BrandDto) => [Tag.brand(brand.id)] })
   async getBrand(id: number): Promise<BrandDto> {
     return toBrandDto(await this.findOrFail(id));
   }
 
+  @Cached('search_brands', {
+    key: (keyword: string) => [caseFoldedKeyword(keyword)],
+    tags: (brands: BrandDto[]) => [Family.search, Family.searchBrands, ...brands.map((b) => Tag.brand(b.id))],
+  })
   async searchBrands(keyword: string): Promise<BrandDto[]> {
     const needle = normaliseKeyword(keyword);
     if (needle === '') return [];

@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { caseFoldedKeyword } from '../cache/cache-key';
+import { Family, Tag } from '../cache/cache-tags';
+import { Cached } from '../cache/cached.decorator';
 import { PaginationDto, resolvePage } from '../common/dto/pagination.dto';
 import { normaliseKeyword } from '../common/search/keyword.dto';
 import { slugify } from '../common/text/slugify';
@@ -14,12 +17,21 @@ export const SEARCH_LIMIT = 10;
 export class ClubsService {
   constructor(private readonly clubs: ClubsRepository) {}
 
+  @Cached('club', { tags: (club: ClubDto) => [Tag.club(club.id)] })
   async getClub(id: number): Promise<ClubDto> {
     const club = await this.clubs.findById(id);
     if (!club) throw new ClubNotFoundError(id);
     return toClubDto(club);
   }
 
+  @Cached('search_clubs', {
+    key: (keyword: string) => [caseFoldedKeyword(keyword)],
+    tags: (clubs: ClubSearchItemDto[]) => [
+      Family.search,
+      Family.searchClubs,
+      ...clubs.map((c) => Tag.club(c.id)),
+    ],
+  })
   async searchClubs(keyword: string): Promise<ClubSearchItemDto[]> {
     const needle = normaliseKeyword(keyword);
     if (needle === '') return [];

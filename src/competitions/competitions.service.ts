@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { caseFoldedKeyword } from '../cache/cache-key';
+import { Family, Tag } from '../cache/cache-tags';
+import { Cached } from '../cache/cached.decorator';
 import { normaliseKeyword } from '../common/search/keyword.dto';
 import { slugify } from '../common/text/slugify';
 import { Competition } from './competition.entity';
@@ -20,10 +23,19 @@ const derivedSlug = (name: string): string => `${slugify(name)}-kits`;
 export class CompetitionsService {
   constructor(private readonly competitions: CompetitionsRepository) {}
 
+  @Cached('competition', { tags: (competition: CompetitionDto) => [Tag.competition(competition.id)] })
   async getCompetition(id: number): Promise<CompetitionDto> {
     return toCompetitionDto(await this.findOrFail(id));
   }
 
+  @Cached('search_competitions', {
+    key: (keyword: string) => [caseFoldedKeyword(keyword)],
+    tags: (competitions: CompetitionSearchItemDto[]) => [
+      Family.search,
+      Family.searchCompetitions,
+      ...competitions.map((c) => Tag.competition(c.id)),
+    ],
+  })
   async searchCompetitions(keyword: string): Promise<CompetitionSearchItemDto[]> {
     const needle = normaliseKeyword(keyword);
     if (needle === '') return [];

@@ -173,7 +173,8 @@ export function loadConfigFromProcess(): AppConfig {
   try {
     process.loadEnvFile('.env');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`Cannot read .env: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new ConfigError(`Cannot read .env: ${(error as Error).message}`);
   }
   return loadConfig(process.env);
 }

@@ -37,22 +37,34 @@ export class HealthController {
       void reply.status(503);
       return { status: 'unhealthy', timestamp, database: 'disconnected', error: 'database unreachable' };
     }
-    return { status: 'healthy', timestamp, database: 'connected', cache: 'connected' };
+    const cache = (await this.health.cacheConnected()) ? 'connected' : 'disconnected';
+    return { status: 'healthy', timestamp, database: 'connected', cache };
   }
 
   @Get('ready')
   @HealthCheck()
   @ApiOkResponse({ description: 'PostgreSQL and the cache store are reachable' })
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL is down (Redis being down only degrades)' })
-  async readiness(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
+  async readiness(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<object> {
+    // The cache is reported next to the database but outside terminus's verdict: Redis down
+    // only degrades (reads fall through to PostgreSQL), so it never makes readiness 503.
+    const cache = await this.health.cacheStatus();
+    const withCache = <T extends { info?: object; details?: object }>(report: T): T => ({
+      ...report,
+      info: { ...report.info, ...(cache.status === 'up' ? { cache } : {}) },
+      details: { ...report.details, cache },
+    });
     try {
-      return await this.terminus.check([() => this.health.databaseIndicator()]);
+      return withCache(await this.terminus.check([() => this.health.databaseIndicator()]));
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       // Terminus' own report, plus the fields of our common error body.
       void reply.status(503);
       return {
-        ...(error.getResponse() as object),
+        ...withCache(error.getResponse() as { info?: object; details?: object }),
         detail: 'Not ready: a required dependency is down',
         code: 'not_ready',
         request_id: request.id,

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { CACHE_STORE, CacheStore } from '../cache/cache-store';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -18,7 +19,21 @@ export class HealthService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly indicators: HealthIndicatorService,
+    @Inject(CACHE_STORE) private readonly cache: CacheStore,
   ) {}
+
+  /** Whether the cache store (Redis, or this process's memory without REDIS_URL) answers. */
+  cacheConnected(): Promise<boolean> {
+    return this.cache.ping();
+  }
+
+  /**
+   * The cache's readiness: reported, but never a reason for 503 — without Redis, reads are
+   * served from PostgreSQL. So it is `up` or `down` in the details, outside terminus's verdict.
+   */
+  async cacheStatus(): Promise<{ status: 'up' | 'down'; store: 'redis' | 'memory' }> {
+    return { status: (await this.cache.ping()) ? 'up' : 'down', store: this.cache.kind };
+  }
 
   /** Null when PostgreSQL answers, else why not. */
   async databaseProblem(): Promise<string | null> {

@@ -129,3 +129,24 @@ export function resolveKitFilters(input: KitListFilterInput): KitListFilter {
   }
   return filter;
 }
+
+/**
+ * The key values of a kit list request, from the checked filters: so an unknown colour or design
+ * is refused (400) before the cache is asked, and equal requests share one entry. Every filter
+ * is present, `null` when not given; secondary colours are sorted since their order does not
+ * change the answer.
+ */
+export function kitListKey(input: KitListFilterInput): Record<string, unknown> {
+  const filter = resolveKitFilters(input);
+  return {
+    club: filter.clubId ?? null,
+    season: filter.seasonId ?? null,
+    country: filter.country ?? null,
+    primary_color: filter.primaryColor ?? null,
+    secondary_color: filter.secondaryColors ? [...filter.secondaryColors].sort() : null,
+    design: filter.design ?? null,
+    year: filter.year ?? null,
+    first_year: filter.firstYear ?? null,
+    second_year: filter.secondYear ?? null,
+  };
+}

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Family, Tag } from '../cache/cache-tags';
+import { Cached } from '../cache/cached.decorator';
 import { ClubsRepository } from '../clubs/clubs.repository';
 import { ClubNotFoundError } from '../clubs/clubs.errors';
 import { PaginationDto, resolvePage } from '../common/dto/pagination.dto';
@@ -18,7 +20,7 @@ import {
 } from './dto/kit-summary.dto';
 import { CreateKitDto, UpdateKitDto } from './dto/write-kit.dto';
 import { Kit } from './kit.entity';
-import { KitListFilterInput, resolveKitFilters } from './kit-filters';
+import { kitListKey, KitListFilterInput, resolveKitFilters } from './kit-filters';
 import { KIT_SEARCH_CANDIDATES, KIT_SEARCH_LIMIT, planKitSearch, secondaryTeamsLast } from './kit-search';
 import { KitNotFoundError } from './kits.errors';
 import { KitsRepository, KitWrite } from './kits.repository';
@@ -49,12 +51,36 @@ export class KitsService {
     private readonly clubs: ClubsRepository,
   ) {}
 
+  @Cached('kit', {
+    tags: (kit: KitDetailDto) => [
+      Tag.kit(kit.id),
+      Tag.club(kit.team.id),
+      Tag.season(kit.season.id),
+      Tag.kitType(kit.type.id),
+      Tag.brand(kit.brand.id),
+      ...kit.competition.map((c) => Tag.competition(c.id)),
+      ...(kit.primary_color ? [Tag.color(kit.primary_color.id)] : []),
+      ...kit.secondary_color.map((c) => Tag.color(c.id)),
+    ],
+  })
   async getKit(id: number): Promise<KitDetailDto> {
     const kit = await this.kits.findDetail(id);
     if (!kit) throw new KitNotFoundError(id);
     return toKitDetailDto(kit);
   }
 
+  @Cached('kit_club', {
+    key: (clubId: number, seasonId: number | undefined, page: number, pageSize: number) => ({
+      args: [clubId],
+      kwargs: { season: seasonId ?? null, page, page_size: pageSize },
+    }),
+    tags: (kits: KitListItemDto[], clubId: number, seasonId: number | undefined) => [
+      Tag.club(clubId),
+      ...(seasonId === undefined ? [] : [Tag.season(seasonId)]),
+      ...kits.map((k) => Tag.kit(k.id)),
+    ],
+    cacheType: 'kit',
+  })
   async clubKits(
     clubId: number,
     seasonId: number | undefined,
@@ -72,6 +98,19 @@ export class KitsService {
   }
 
   /** Filter values are checked (400) before any database access. */
+  @Cached('kits', {
+    key: (input: KitListFilterInput, page: number, pageSize: number) => ({
+      args: [],
+      kwargs: { ...kitListKey(input), page, page_size: pageSize },
+    }),
+    tags: (kits: KitListItemDto[], input: KitListFilterInput) => [
+      Family.kitsList,
+      ...(input.club ? [Tag.club(input.club)] : []),
+      ...(input.season ? [Tag.season(input.season)] : []),
+      ...kits.map((k) => Tag.kit(k.id)),
+    ],
+    cacheType: 'kit',
+  })
   async listKits(input: KitListFilterInput, page: number, pageSize: number): Promise<KitListItemDto[]> {
     const filter = resolveKitFilters(input);
     const kits = await pageOrLast(
@@ -84,6 +123,10 @@ export class KitsService {
   }
 
   /** The reference's tiered name search (§2.12): one query per tier tried, three at most. */
+  @Cached('search_kits', {
+    key: (keyword: string | undefined) => [normaliseKeyword(keyword ?? '')],
+    tags: (kits: KitSearchItemDto[]) => [Family.search, Family.searchKits, ...kits.map((k) => Tag.kit(k.id))],
+  })
   async searchKits(keyword: string | undefined): Promise<KitSearchItemDto[]> {
     const needle = normaliseKeyword(keyword ?? '');
     if (needle === '') return [];
@@ -99,6 +142,21 @@ export class KitsService {
   }
 
   /** In the order asked for; unknown slugs skipped, repeated ones repeated. */
+  // Keyed by the slugs in the order asked for: the answer follows that order (the original's
+  // sorted key served the first caller's order to everyone).
+  @Cached('kits_bulk', {
+    key: (rawSlugs: string) => [parseSlugList(rawSlugs)],
+    tags: (kits: KitBulkItemDto[]) => [
+      Family.kitsBulk,
+      ...kits.flatMap((k) => [
+        Tag.kit(k.id),
+        Tag.club(k.team.id),
+        Tag.season(k.season.id),
+        Tag.brand(k.brand.id),
+      ]),
+    ],
+    cacheType: 'kit',
+  })
   async bulkKits(rawSlugs: string): Promise<KitBulkItemDto[]> {
     const slugs = parseSlugList(rawSlugs);
     assertBulkSize(slugs);

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Family, Tag } from '../cache/cache-tags';
+import { Cached } from '../cache/cached.decorator';
 import { ClubsRepository } from '../clubs/clubs.repository';
 import { ClubNotFoundError } from '../clubs/clubs.errors';
 import { SeasonDto, SeasonItemDto, toSeasonDto, toSeasonItem } from './dto/season.dto';
@@ -16,11 +18,18 @@ export class SeasonsService {
     private readonly clubs: ClubsRepository,
   ) {}
 
+  @Cached('season', { tags: (season: SeasonDto) => [Tag.season(season.id)] })
   async getSeason(id: number): Promise<SeasonDto> {
     return toSeasonDto(await this.findOrFail(id));
   }
 
   /** The club's seasons, newest first. The club is looked up only when it has none, so the usual case is one query. */
+  @Cached('season_club', {
+    tags: (seasons: SeasonItemDto[], clubId: number) => [
+      Tag.club(clubId),
+      ...seasons.map((s) => Tag.season(s.id)),
+    ],
+  })
   async seasonsOfClub(clubId: number): Promise<SeasonItemDto[]> {
     const seasons = await this.seasons.findByClub(clubId);
     if (seasons.length === 0 && !(await this.clubs.exists(clubId))) throw new ClubNotFoundError(clubId);
@@ -28,6 +37,15 @@ export class SeasonsService {
   }
 
   /** The reference's season search (§2.11): candidates by keyword shape, then ranked. */
+  // Season search compares strings case-sensitively only on digits and "-": the trimmed keyword is the key.
+  @Cached('search_seasons', {
+    key: (keyword: string) => [keyword.trim()],
+    tags: (seasons: SeasonItemDto[]) => [
+      Family.search,
+      Family.searchSeasons,
+      ...seasons.map((s) => Tag.season(s.id)),
+    ],
+  })
   async searchSeasons(keyword: string): Promise<SeasonItemDto[]> {
     const needle = keyword.trim();
     if (needle === '') return [];

@@ -45,9 +45,11 @@ describe('kits (query counts)', () => {
     return n;
   };
 
-  it('reads a kit with every relation in one query', async () => {
+  it('reads a kit with every relation in one query, and none once it is cached', async () => {
     expect(await count(`/api/kits/${kits[0].id}`)).toBe(1);
-    expect(await count(`/api/kit-json/${kits[0].id}`)).toBe(1);
+    expect(await count(`/api/kit-json/${kits[1].id}`)).toBe(1);
+    expect(await count(`/api/kit-json/${kits[0].id}`)).toBe(0);
+    expect(await count(`/api/kits/${kits[1].id}`)).toBe(0);
   });
 
   it('lists kits in one query whatever the page size, and three at most past the last page', async () => {

@@ -19,7 +19,7 @@ export function sendError(
   reply: FastifyReply,
   logger: Logger,
 ): void {
-  const { status, detail, code, unexpected } = mapError(exception);
+  const { status, detail, code, unexpected, extra } = mapError(exception);
   if (unexpected) {
     logger.error(
       `${request.method} ${request.url} → ${status} (${request.id}): ${exception instanceof Error ? exception.message : String(exception)}`,
@@ -32,5 +32,5 @@ export function sendError(
     .status(status)
     .header('content-type', 'application/json; charset=utf-8')
     .header('cache-control', 'no-store')
-    .send({ detail, code, request_id: request.id });
+    .send({ ...extra, detail, code, request_id: request.id });
 }

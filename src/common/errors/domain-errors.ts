@@ -5,6 +5,11 @@
 export abstract class DomainError extends Error {
   abstract readonly status: number;
   abstract readonly code: string;
+  /**
+   * Extra members of the error body, for clients of the reference that read its own field names
+   * (e.g. `status`); they never replace `detail`, `code` or `request_id`.
+   */
+  readonly extraBody?: Readonly<Record<string, unknown>>;
 }
 
 /** An entity looked up by id does not exist. Domains subclass it (`KitNotFoundError`, …). */

@@ -1,0 +1,410 @@
+import { Logger } from '@nestjs/common';
+import { CacheMetrics, CacheOperation } from '../metrics/cache-metrics';
+import { assertCacheType, NAMESPACE } from './cache-key';
+import {
+  CacheEntry,
+  CacheStore,
+  CacheUnavailableError,
+  InvalidationResult,
+  RecoveryTask,
+} from './cache-store';
+import { CircuitBreaker } from './circuit-breaker';
+import { RedisClient } from './redis-client';
+import { LuaScript, SCRIPTS } from './redis-scripts';
+
+/**
+ * How long an invalidation marker is kept: longer than any request can last. A computation
+ * running longer than half of it does not store its result (see `CacheService`).
+ */
+export const MARKER_TTL_MS = 10 * 60_000;
+
+export interface RedisCacheStoreOptions {
+  /** Every call gives up after this long (`REDIS_COMMAND_TIMEOUT_MS`). */
+  commandTimeoutMs: number;
+  /** Consecutive failures that open the circuit breaker. */
+  failureThreshold?: number;
+  /** How long the open breaker skips Redis before a probe. */
+  cooldownMs?: number;
+  /** Members of one tag handled per Lua call (a huge tag is deleted over several calls). */
+  membersPerCall?: number;
+  /** Entries popped per call by `clearNamespace`. */
+  clearBatchSize?: number;
+  /** Key namespace; `fkapi:` everywhere except tests that isolate themselves by prefix. */
+  namespace?: string;
+}
+
+class RedisTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms`);
+  }
+}
+
+/**
+ * The cache in Redis (DESIGN.md §3–§4): entries are plain strings read with one `GET`, written
+ * with their TTL and tag memberships by one Lua script, invalidated by tag in time proportional
+ * to the entries affected. See `redis-scripts.ts` for the key layout.
+ *
+ * Redis trouble never fails a read: every call has a timeout, commands are not queued while
+ * disconnected, and after `failureThreshold` consecutive failures a circuit breaker skips Redis
+ * for `cooldownMs`. Reads then miss (the caller computes from PostgreSQL) and the failure is
+ * counted in `fkapi_cache_errors_total{operation}`.
+ *
+ * Reads are also held back ("recovering") whenever Redis becomes reachable again — at start,
+ * after a reconnect, after the breaker opened, after an invalidation failed — until every
+ * recovery task (the outbox drain) has run: an entry an outage kept alive is never served.
+ */
+export class RedisCacheStore implements CacheStore {
+  readonly kind = 'redis';
+  private readonly logger = new Logger('RedisCache');
+  private readonly breaker: CircuitBreaker;
+  private readonly ns: string;
+  private readonly keys: {
+    sequence: string;
+    cleared: string;
+    types: string;
+    tags: string;
+    typePrefix: string;
+  };
+  private readonly tasks: RecoveryTask[] = [];
+  private readsAllowed = false;
+  private recovery: Promise<void> | null = null;
+  private recoverAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private loggedOutage = false;
+  private recoveryFailing = false;
+  private firstRecovery!: Promise<void>;
+  private resolveFirstRecovery!: () => void;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly metrics: CacheMetrics,
+    private readonly options: RedisCacheStoreOptions,
+  ) {
+    this.ns = options.namespace ?? NAMESPACE;
+    this.keys = {
+      sequence: `${this.ns}inv:seq`,
+      cleared: `${this.ns}inv:all`,
+      types: `${this.ns}types`,
+      tags: `${this.ns}tags`,
+      typePrefix: `${this.ns}type:`,
+    };
+    this.breaker = new CircuitBreaker({
+      failureThreshold: options.failureThreshold ?? 5,
+      cooldownMs: options.cooldownMs ?? 2000,
+    });
+    this.firstRecovery = new Promise((resolve) => (this.resolveFirstRecovery = resolve));
+    client.on('ready', () => {
+      if (this.loggedOutage) this.logger.log('Redis is reachable again');
+      this.loggedOutage = false;
+      this.startRecovery();
+    });
+    client.on('error', (error: unknown) => {
+      this.holdReadsUntilRecovered();
+      if (!this.loggedOutage) {
+        this.loggedOutage = true;
+        this.logger.warn(
+          `Redis unavailable, serving from PostgreSQL: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+  }
+
+  /** Whether reads are served from Redis now (false while down or recovering). */
+  get serving(): boolean {
+    return this.readsAllowed;
+  }
+
+  get circuitState(): CircuitBreaker['state'] {
+    return this.breaker.state;
+  }
+
+  /**
+   * Connects in the background (retrying for ever) and waits at most `waitMs` for the first
+   * recovery, so a healthy Redis serves reads from the first request while a missing one does
+   * not delay the start.
+   */
+  async start(waitMs: number): Promise<void> {
+    this.client.connect().catch((error: unknown) => {
+      // Only reached when the client is closed while connecting; the 'error' listener logs outages.
+      if (!this.closed) this.logger.warn(`Redis connect failed: ${String(error)}`);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.firstRecovery,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.readsAllowed = false;
+    clearTimeout(this.retryTimer);
+    if (!this.client.isOpen) return;
+    if (this.client.isReady) {
+      // QUIT lets in-flight commands finish, but a hanging Redis would never answer it.
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        this.client.close().then(() => true),
+        new Promise<false>(
+          (resolve) => (timer = setTimeout(() => resolve(false), this.options.commandTimeoutMs)),
+        ),
+      ]).catch(() => false);
+      clearTimeout(timer);
+      if (closed) return;
+    }
+    if (this.client.isOpen) this.client.destroy();
+  }
+
+  addRecoveryTask(task: RecoveryTask): void {
+    this.tasks.push(task);
+  }
+
+  async get(key: string): Promise<string | null> {
+    if (!this.readsAllowed) {
+      // Down or not yet recovered: this read goes to PostgreSQL, which the errors counter shows.
+      this.metrics.error('get');
+      return null;
+    }
+    try {
+      return await this.call('get', () => this.client.get(this.ns + key));
+    } catch {
+      return null;
+    }
+  }
+
+  async lookup(key: string): Promise<{ value: string | null; sequence: number | null }> {
+    if (!this.readsAllowed) {
+      this.metrics.error('get');
+      return { value: null, sequence: null };
+    }
+    try {
+      const [value, sequence] = await this.call('get', () =>
+        this.client.mGet([this.ns + key, this.keys.sequence]),
+      );
+      return { value, sequence: sequence === null ? 0 : Number(sequence) };
+    } catch {
+      return { value: null, sequence: null };
+    }
+  }
+
+  async readSequence(): Promise<number | null> {
+    if (!this.readsAllowed) return null;
+    try {
+      const value = await this.call('sequence', () => this.client.get(this.keys.sequence));
+      return value === null ? 0 : Number(value);
+    } catch {
+      return null;
+    }
+  }
+
+  async setWithTags(entry: CacheEntry, sequence: number): Promise<boolean> {
+    const ttlMs = Math.round(entry.ttlSeconds * 1000);
+    if (!this.readsAllowed || !(ttlMs >= 1)) return false;
+    assertCacheType(entry.cacheType);
+    const entryKey = this.ns + entry.key;
+    const keys = [
+      entryKey,
+      this.keys.typePrefix + entry.cacheType,
+      this.keys.types,
+      this.keys.tags,
+      this.keys.cleared,
+    ];
+    for (const tag of new Set(entry.tags)) keys.push(`${this.ns}tag:${tag}`, `${this.ns}inv:tag:${tag}`);
+    try {
+      const stored = await this.call('set', () =>
+        this.run(SCRIPTS.setWithTags, keys, [
+          entry.value,
+          String(ttlMs),
+          String(sequence),
+          entry.cacheType,
+          `${entry.cacheType}|${entryKey}`,
+        ]),
+      );
+      return stored === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<InvalidationResult> {
+    const unique = [...new Set(tags)];
+    if (unique.length === 0) return { deleted: 0, sequence: 0 };
+    const keys = [this.keys.sequence];
+    for (const tag of unique) keys.push(`${this.ns}tag:${tag}`, `${this.ns}inv:tag:${tag}`);
+    const started = process.hrtime.bigint();
+    try {
+      let sequence = 0;
+      let deleted = 0;
+      let left: number;
+      do {
+        const reply = (await this.call('invalidate', () =>
+          this.run(SCRIPTS.invalidateTags, keys, [
+            String(MARKER_TTL_MS),
+            String(this.options.membersPerCall ?? 10_000),
+            this.keys.typePrefix,
+            String(sequence),
+          ]),
+        )) as number[];
+        sequence = Number(reply[0]);
+        deleted += Number(reply[1]);
+        left = Number(reply[2]);
+      } while (left > 0);
+      this.metrics.invalidated(deleted, Number(process.hrtime.bigint() - started) / 1e9);
+      return { deleted, sequence };
+    } catch (error) {
+      // This instance may now hold entries the write should have removed: stop reading them
+      // until the recovery tasks (the outbox) have applied the pending invalidations.
+      this.holdReadsUntilRecovered();
+      throw error;
+    }
+  }
+
+  async deleteKey(key: string): Promise<boolean> {
+    const started = process.hrtime.bigint();
+    const existed = await this.call('delete', () =>
+      this.run(SCRIPTS.deleteKey, [this.ns + key, this.keys.types], [this.keys.typePrefix]),
+    );
+    this.metrics.invalidated(Number(existed), Number(process.hrtime.bigint() - started) / 1e9);
+    return existed === 1;
+  }
+
+  async clearNamespace(): Promise<number> {
+    const started = process.hrtime.bigint();
+    await this.call('clear', () =>
+      this.run(SCRIPTS.markAllInvalidated, [this.keys.sequence, this.keys.cleared], [String(MARKER_TTL_MS)]),
+    );
+    const types = await this.call('clear', () => this.client.sMembers(this.keys.types));
+    let deleted = 0;
+    for (const cacheType of types) deleted += await this.unlinkIndex(this.keys.typePrefix + cacheType);
+    await this.unlinkIndex(this.keys.tags);
+    this.metrics.invalidated(deleted, Number(process.hrtime.bigint() - started) / 1e9);
+    return deleted;
+  }
+
+  async countEntries(): Promise<Record<string, number>> {
+    const reply = (await this.call('stats', () =>
+      this.run(SCRIPTS.countEntries, [this.keys.types], [this.keys.typePrefix]),
+    )) as (string | number)[];
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < reply.length; i += 2) counts[String(reply[i])] = Number(reply[i + 1]);
+    return counts;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.call('ping', () => this.client.ping());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Pops and UNLINKs an index zset's members in batches, so Redis is never blocked for long. */
+  private async unlinkIndex(indexKey: string): Promise<number> {
+    const batch = String(this.options.clearBatchSize ?? 500);
+    let existed = 0;
+    for (;;) {
+      const [popped, unlinked] = (await this.call('clear', () =>
+        this.run(SCRIPTS.unlinkIndexBatch, [indexKey], [batch]),
+      )) as number[];
+      existed += Number(unlinked);
+      if (Number(popped) === 0) return existed;
+    }
+  }
+
+  /** EVALSHA, falling back to EVAL (which also loads the script) when Redis does not know it yet. */
+  private async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.client.evalSha(script.sha1, { keys, arguments: args });
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(script.source, { keys, arguments: args });
+    }
+  }
+
+  /** One Redis call through the breaker and the timeout; a failure is counted and rethrown. */
+  private async call<T>(operation: CacheOperation, work: () => Promise<T>): Promise<T> {
+    if (this.closed || !this.breaker.tryAcquire()) {
+      this.metrics.error(operation);
+      throw new CacheUnavailableError(this.closed ? 'closed' : 'circuit open');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RedisTimeoutError(this.options.commandTimeoutMs)),
+        this.options.commandTimeoutMs,
+      );
+    });
+    try {
+      const result = await Promise.race([work(), timeout]);
+      this.breaker.recordSuccess();
+      return result;
+    } catch (error) {
+      this.metrics.error(operation);
+      if (this.breaker.recordFailure()) this.holdReadsUntilRecovered();
+      throw new CacheUnavailableError(error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Stops serving reads until a recovery has run: now, after the cool-down when the breaker is
+   * open, or — when disconnected — on the client's next 'ready' event.
+   */
+  private holdReadsUntilRecovered(): void {
+    this.readsAllowed = false;
+    if (!this.client.isReady) return;
+    if (this.breaker.state === 'closed') this.startRecovery();
+    else this.scheduleRecovery();
+  }
+
+  private scheduleRecovery(): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.client.isReady) this.startRecovery();
+    }, this.options.cooldownMs ?? 2000);
+    this.retryTimer.unref();
+  }
+
+  /**
+   * Holds reads back and runs the recovery: a probe, then every task in order; reads resume only
+   * when all succeeded and nothing asked for another run meanwhile. A failure retries later.
+   */
+  private startRecovery(): void {
+    if (this.closed) return;
+    this.readsAllowed = false;
+    if (this.recovery) {
+      this.recoverAgain = true;
+      return;
+    }
+    this.recovery = this.recover().finally(() => (this.recovery = null));
+  }
+
+  private async recover(): Promise<void> {
+    do {
+      this.recoverAgain = false;
+      try {
+        await this.call('recovery', () => this.client.ping());
+        for (const task of this.tasks) await task();
+      } catch (error) {
+        // Once per outage at warn level; the retries every cool-down at debug level.
+        const message = `Cache recovery failed, retrying: ${error instanceof Error ? error.message : String(error)}`;
+        if (this.recoveryFailing) this.logger.debug(message);
+        else this.logger.warn(message);
+        this.recoveryFailing = true;
+        this.scheduleRecovery();
+        return;
+      }
+    } while (this.recoverAgain && !this.closed);
+    if (this.closed) return;
+    this.recoveryFailing = false;
+    this.readsAllowed = true;
+    this.resolveFirstRecovery();
+  }
+}

@@ -1,0 +1,37 @@
+import { createClient } from 'redis';
+
+/** The node-redis client behind the tag index and the Lua scripts. */
+export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Injection token of the {@link RedisClient}: null when `REDIS_URL` is not set (the cache then
+ * lives in memory). Other modules needing Redis (locks) inject it; nothing else creates clients.
+ */
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+const MAX_RECONNECT_DELAY_MS = 5000;
+
+/** Exponential backoff with jitter: 100 ms, 200 ms, … up to 5 s between attempts, for ever. */
+export function reconnectDelay(retries: number): number {
+  const base = Math.min(100 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS);
+  return Math.round(base / 2 + (Math.random() * base) / 2);
+}
+
+/**
+ * A client that fails fast instead of waiting: commands sent while disconnected are rejected at
+ * once (`disableOfflineQueue`), not queued until Redis returns; queued commands time out after
+ * `commandTimeoutMs`; connecting gives up after a second and retries in the background. The
+ * store adds a timeout around every call (node-redis's own only covers commands not yet sent)
+ * and a circuit breaker. Not connected yet: `RedisCacheStore.start()` does that.
+ */
+export function createRedisClient(url: string, commandTimeoutMs: number): RedisClient {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: commandTimeoutMs },
+    socket: {
+      connectTimeout: Math.max(1000, commandTimeoutMs),
+      reconnectStrategy: reconnectDelay,
+    },
+  });
+}

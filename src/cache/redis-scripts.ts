@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The Lua scripts of the Redis tag index (DESIGN.md §3). Layout, with `fkapi:` the namespace:
+ *
+ *   fkapi:<key>              the entry: a JSON string with a TTL
+ *   fkapi:tag:<tag>          zset of the entries under a tag; member `<cache_type>|<redis key>`,
+ *                            score = the entry's expiry (ms); expired members are pruned when
+ *                            the set is written
+ *   fkapi:type:<cache_type>  zset of the entries of one cache_type (member = redis key, score =
+ *                            expiry): `ZCOUNT now +inf` is the entries gauge, and it lets
+ *                            `clearNamespace` find our keys without scanning anyone else's
+ *   fkapi:types              set of the cache_types in use
+ *   fkapi:tags               zset of the tag zsets (score = latest expiry), for clearNamespace
+ *   fkapi:inv:seq            invalidation sequence (INCR)
+ *   fkapi:inv:tag:<tag>      the sequence at the tag's last invalidation (kept MARKER_TTL_MS)
+ *   fkapi:inv:all            the sequence at the last clearNamespace (kept MARKER_TTL_MS)
+ *
+ * Time comes from Redis (`TIME`), so instances with skewed clocks agree on expiry. The scripts
+ * touch keys they discover (tag members), so they assume a standalone Redis, not a cluster.
+ * The tag and type sets must never be evicted: run Redis with `maxmemory-policy noeviction`
+ * (or enough memory), else an evicted tag set would leave its entries uninvalidatable.
+ */
+
+/** `now` in milliseconds from the Redis clock. */
+const NOW = `
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+`;
+
+/**
+ * KEYS: entry, type zset, types set, tags registry, namespace marker, then (tag zset, tag
+ * marker) pairs. ARGV: value, ttl ms, reader sequence, cache_type, tag member.
+ * Returns 1 when stored, 0 when refused because a tag (or everything) was invalidated after the
+ * reader's sequence.
+ */
+export const SET_WITH_TAGS = `
+local sequence = tonumber(ARGV[3])
+local cleared = redis.call('GET', KEYS[5])
+if cleared and tonumber(cleared) > sequence then return 0 end
+for i = 6, #KEYS, 2 do
+  local marker = redis.call('GET', KEYS[i + 1])
+  if marker and tonumber(marker) > sequence then return 0 end
+end
+${NOW}
+local ttl = tonumber(ARGV[2])
+local expiresAt = now + ttl
+local function index(set, member)
+  redis.call('ZADD', set, expiresAt, member)
+  redis.call('ZREMRANGEBYSCORE', set, '-inf', now)
+  if redis.call('PTTL', set) < ttl then redis.call('PEXPIRE', set, ttl) end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+index(KEYS[2], KEYS[1])
+redis.call('SADD', KEYS[3], ARGV[4])
+if #KEYS > 5 then redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now) end
+for i = 6, #KEYS, 2 do
+  index(KEYS[i], ARGV[5])
+  redis.call('ZADD', KEYS[4], 'GT', expiresAt, KEYS[i])
+end
+return 1
+`;
+
+/**
+ * KEYS: sequence, then (tag zset, tag marker) pairs. ARGV: marker ttl ms, members per tag per
+ * call, type-zset prefix, sequence (0: start a new invalidation, INCR and mark the tags; else
+ * continue one whose tags still had members).
+ * Takes up to ARGV[2] members of each tag (the whole tag zset goes when they were all), UNLINKs
+ * their entries (once each, in batches of 500) and removes them from their type zsets. Cost:
+ * the members taken, whatever the cache size.
+ * Returns { sequence, entries deleted, members left under these tags }.
+ */
+export const INVALIDATE_TAGS = `
+local sequence = tonumber(ARGV[4])
+if sequence == 0 then
+  sequence = redis.call('INCR', KEYS[1])
+  for i = 2, #KEYS, 2 do redis.call('SET', KEYS[i + 1], sequence, 'PX', ARGV[1]) end
+end
+local limit = tonumber(ARGV[2])
+local deleted, left = 0, 0
+local seen, keys, byType = {}, {}, {}
+local function unlinkKeys()
+  if #keys > 0 then deleted = deleted + redis.call('UNLINK', unpack(keys)); keys = {} end
+end
+local function unindex(cacheType)
+  local list = byType[cacheType]
+  if #list > 0 then redis.call('ZREM', ARGV[3] .. cacheType, unpack(list)); byType[cacheType] = {} end
+end
+for i = 2, #KEYS, 2 do
+  -- ZRANGE, not ZPOPMIN: replies without scores (formatting them costs more than the deletes).
+  local members = redis.call('ZRANGE', KEYS[i], 0, limit - 1)
+  for _, member in ipairs(members) do
+    if not seen[member] then
+      seen[member] = true
+      local bar = string.find(member, '|', 1, true)
+      local cacheType, key = string.sub(member, 1, bar - 1), string.sub(member, bar + 1)
+      keys[#keys + 1] = key
+      if #keys == 500 then unlinkKeys() end
+      local list = byType[cacheType]
+      if not list then list = {}; byType[cacheType] = list end
+      list[#list + 1] = key
+      if #list == 500 then unindex(cacheType) end
+    end
+  end
+  if #members < limit then
+    if #members > 0 then redis.call('UNLINK', KEYS[i]) end
+  else
+    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, limit - 1)
+    left = left + redis.call('ZCARD', KEYS[i])
+  end
+end
+unlinkKeys()
+for cacheType in pairs(byType) do unindex(cacheType) end
+return { sequence, deleted, left }
+`;
+
+/** KEYS: entry, types set. ARGV: type-zset prefix. Returns 1 when the entry existed. */
+export const DELETE_KEY = `
+local existed = redis.call('UNLINK', KEYS[1])
+for _, cacheType in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  redis.call('ZREM', ARGV[1] .. cacheType, KEYS[1])
+end
+return existed
+`;
+
+/**
+ * KEYS: sequence, namespace marker. ARGV: marker ttl ms. Starts a clearNamespace: computations
+ * already running may not store their (possibly older) results afterwards.
+ */
+export const MARK_ALL_INVALIDATED = `
+local sequence = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], sequence, 'PX', ARGV[1])
+return sequence
+`;
+
+/**
+ * KEYS: an index zset (type zset or tags registry). ARGV: batch size. Takes up to that many of
+ * its members, UNLINKs them and removes them from the index. Returns { members taken, keys that
+ * existed }.
+ */
+export const UNLINK_INDEX_BATCH = `
+local keys = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #keys == 0 then return { 0, 0 } end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #keys - 1)
+local existed = 0
+for from = 1, #keys, 500 do
+  existed = existed + redis.call('UNLINK', unpack(keys, from, math.min(from + 499, #keys)))
+end
+return { #keys, existed }
+`;
+
+/** KEYS: types set. ARGV: type-zset prefix. Returns [cache_type, live entries, …]. */
+export const COUNT_ENTRIES = `
+${NOW}
+local out = {}
+for _, cacheType in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  out[#out + 1] = cacheType
+  out[#out + 1] = redis.call('ZCOUNT', ARGV[1] .. cacheType, '(' .. now, '+inf')
+end
+return out
+`;
+
+/** A script run by EVALSHA (one round trip), loaded with EVAL the first time Redis lacks it. */
+export class LuaScript {
+  readonly sha1: string;
+
+  constructor(readonly source: string) {
+    this.sha1 = createHash('sha1').update(source).digest('hex');
+  }
+}
+
+export const SCRIPTS = {
+  setWithTags: new LuaScript(SET_WITH_TAGS),
+  invalidateTags: new LuaScript(INVALIDATE_TAGS),
+  deleteKey: new LuaScript(DELETE_KEY),
+  markAllInvalidated: new LuaScript(MARK_ALL_INVALIDATED),
+  unlinkIndexBatch: new LuaScript(UNLINK_INDEX_BATCH),
+  countEntries: new LuaScript(COUNT_ENTRIES),
+} as const;

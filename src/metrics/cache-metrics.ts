@@ -1,0 +1,136 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, register } from 'prom-client';
+import { CACHE_TYPES } from '../cache/cache-key';
+
+/** Injection token of the prom-client registry the metrics live in (the default registry in the app). */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+
+/** Cache operations whose failures `fkapi_cache_errors_total{operation}` counts. */
+export type CacheOperation =
+  'get' | 'set' | 'sequence' | 'invalidate' | 'delete' | 'clear' | 'stats' | 'ping' | 'recovery';
+
+function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/**
+ * The cache's Prometheus metrics, with the seed's names (`fkapi_cache_hits_total`,
+ * `fkapi_cache_misses_total`, `fkapi_cache_entries`, label `cache_type`) and ours. Metrics are
+ * looked up before being created, so several applications in one process (the e2e tests) share
+ * them instead of failing on a duplicate registration.
+ */
+@Injectable()
+export class CacheMetrics {
+  readonly hits: Counter<'cache_type'>;
+  readonly misses: Counter<'cache_type'>;
+  readonly entries: Gauge<'cache_type'>;
+  readonly invalidations: Counter;
+  readonly invalidatedEntries: Counter;
+  readonly errors: Counter<'operation'>;
+  readonly invalidationDuration: Histogram;
+
+  constructor(@Optional() @Inject(METRICS_REGISTRY) registry: Registry = register) {
+    const registers = [registry];
+    this.hits = getOrCreate(
+      registry,
+      'fkapi_cache_hits_total',
+      () =>
+        new Counter({
+          name: 'fkapi_cache_hits_total',
+          help: 'Total number of cache hits',
+          labelNames: ['cache_type'],
+          registers,
+        }),
+    );
+    this.misses = getOrCreate(
+      registry,
+      'fkapi_cache_misses_total',
+      () =>
+        new Counter({
+          name: 'fkapi_cache_misses_total',
+          help: 'Total number of cache misses',
+          labelNames: ['cache_type'],
+          registers,
+        }),
+    );
+    this.entries = getOrCreate(
+      registry,
+      'fkapi_cache_entries',
+      () =>
+        new Gauge({
+          name: 'fkapi_cache_entries',
+          help: 'Number of entries in cache',
+          labelNames: ['cache_type'],
+          registers,
+        }),
+    );
+    this.invalidations = getOrCreate(
+      registry,
+      'fkapi_cache_invalidations_total',
+      () =>
+        new Counter({
+          name: 'fkapi_cache_invalidations_total',
+          help: 'Invalidations applied (one per batch of tags, per deleted key or per namespace clear)',
+          registers,
+        }),
+    );
+    this.invalidatedEntries = getOrCreate(
+      registry,
+      'fkapi_cache_invalidated_entries_total',
+      () =>
+        new Counter({
+          name: 'fkapi_cache_invalidated_entries_total',
+          help: 'Cache entries deleted by invalidations',
+          registers,
+        }),
+    );
+    this.errors = getOrCreate(
+      registry,
+      'fkapi_cache_errors_total',
+      () =>
+        new Counter({
+          name: 'fkapi_cache_errors_total',
+          help: 'Cache operations that failed or were skipped because the cache store was unavailable',
+          labelNames: ['operation'],
+          registers,
+        }),
+    );
+    this.invalidationDuration = getOrCreate(
+      registry,
+      'fkapi_cache_invalidation_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'fkapi_cache_invalidation_duration_seconds',
+          help: 'Time to apply one invalidation in the cache store',
+          buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+          registers,
+        }),
+    );
+  }
+
+  hit(cacheType: string): void {
+    this.hits.inc({ cache_type: cacheType });
+  }
+
+  miss(cacheType: string): void {
+    this.misses.inc({ cache_type: cacheType });
+  }
+
+  error(operation: CacheOperation): void {
+    this.errors.inc({ operation });
+  }
+
+  invalidated(deleted: number, seconds: number): void {
+    this.invalidations.inc();
+    this.invalidatedEntries.inc(deleted);
+    this.invalidationDuration.observe(seconds);
+  }
+
+  /** Sets the entries gauge from a fresh count (every known cache_type shows, 0 when empty). */
+  setEntries(counts: Readonly<Record<string, number>>): void {
+    this.entries.reset();
+    for (const cacheType of CACHE_TYPES) this.entries.set({ cache_type: cacheType }, counts[cacheType] ?? 0);
+    for (const [cacheType, count] of Object.entries(counts))
+      this.entries.set({ cache_type: cacheType }, count);
+  }
+}
