@@ -73,12 +73,31 @@ describe('application-wide behaviour', () => {
     });
 
     it('accepts a read key and the admin key', async () => {
-      expect((await t.request({ url: '/api/clubs/search?keyword=a', headers: { 'x-api-key': 'reader-key-0123456789' } })).statusCode).toBe(200);
-      expect((await t.request({ url: '/api/clubs/search?keyword=a', headers: { 'x-api-key': 'test-admin-key-0123456789' } })).statusCode).toBe(200);
+      expect(
+        (
+          await t.request({
+            url: '/api/clubs/search?keyword=a',
+            headers: { 'x-api-key': 'reader-key-0123456789' },
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await t.request({
+            url: '/api/clubs/search?keyword=a',
+            headers: { 'x-api-key': 'test-admin-key-0123456789' },
+          })
+        ).statusCode,
+      ).toBe(200);
     });
 
     it('does not let a read key write', async () => {
-      const res = await t.request({ method: 'POST', url: '/api/clubs', headers: { 'x-api-key': 'reader-key-0123456789' }, body: { name: 'Nope' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/clubs',
+        headers: { 'x-api-key': 'reader-key-0123456789' },
+        body: { name: 'Nope' },
+      });
       expect(res.statusCode).toBe(401);
     });
   });
@@ -91,12 +110,19 @@ describe('application-wide behaviour', () => {
     afterAll(async () => t.close());
 
     it('answers the 4th request with 429 JSON and Retry-After, and exempts keyed clients', async () => {
-      for (let i = 0; i < 3; i++) expect((await t.request({ url: '/api/clubs/search?keyword=x' })).statusCode).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await t.request({ url: '/api/clubs/search?keyword=x' })).statusCode).toBe(200);
       const limited = await t.request({ url: '/api/clubs/search?keyword=x' });
       expect(limited.statusCode).toBe(429);
-      expect(limited.json()).toMatchObject({ code: 'rate_limited', detail: 'Rate limit exceeded. Please try again later.' });
+      expect(limited.json()).toMatchObject({
+        code: 'rate_limited',
+        detail: 'Rate limit exceeded. Please try again later.',
+      });
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      const keyed = await t.request({ url: '/api/clubs/search?keyword=x', headers: { 'x-api-key': 'test-admin-key-0123456789' } });
+      const keyed = await t.request({
+        url: '/api/clubs/search?keyword=x',
+        headers: { 'x-api-key': 'test-admin-key-0123456789' },
+      });
       expect(keyed.statusCode).toBe(200);
     });
   });
@@ -109,7 +135,12 @@ describe('application-wide behaviour', () => {
     afterAll(async () => t.close());
 
     it('refuses every write, whatever key is sent', async () => {
-      const res = await t.request({ method: 'POST', url: '/api/clubs', headers: { 'x-api-key': 'anything-at-all-0000' }, body: { name: 'X' } });
+      const res = await t.request({
+        method: 'POST',
+        url: '/api/clubs',
+        headers: { 'x-api-key': 'anything-at-all-0000' },
+        body: { name: 'X' },
+      });
       expect(res.statusCode).toBe(401);
     });
   });

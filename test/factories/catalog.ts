@@ -31,31 +31,27 @@ export async function makeSeason(ds: DataSource, overrides: Partial<Season> = {}
   const year = overrides.year ?? `${first}-${String((first + 1) % 100).padStart(2, '0')}`;
   const existing = await ds.getRepository(Season).findOneBy({ year });
   if (existing) return existing;
-  return ds
-    .getRepository(Season)
-    .save(
-      Object.assign(new Season(), {
-        year,
-        firstYear: year.slice(0, 4),
-        secondYear: year.length > 4 ? String(Number(year.slice(0, 4)) + 1) : null,
-        ...overrides,
-      }),
-    );
+  return ds.getRepository(Season).save(
+    Object.assign(new Season(), {
+      year,
+      firstYear: year.slice(0, 4),
+      secondYear: year.length > 4 ? String(Number(year.slice(0, 4)) + 1) : null,
+      ...overrides,
+    }),
+  );
 }
 
 export async function makeBrand(ds: DataSource, overrides: Partial<Brand> = {}): Promise<Brand> {
   const n = next();
-  return ds
-    .getRepository(Brand)
-    .save(
-      Object.assign(new Brand(), {
-        name: `Brand ${n}`,
-        slug: `brand-${n}-kits`,
-        logo: null,
-        logoDark: null,
-        ...overrides,
-      }),
-    );
+  return ds.getRepository(Brand).save(
+    Object.assign(new Brand(), {
+      name: `Brand ${n}`,
+      slug: `brand-${n}-kits`,
+      logo: null,
+      logoDark: null,
+      ...overrides,
+    }),
+  );
 }
 
 export async function makeCompetition(
@@ -63,33 +59,29 @@ export async function makeCompetition(
   overrides: Partial<Competition> = {},
 ): Promise<Competition> {
   const n = next();
-  return ds
-    .getRepository(Competition)
-    .save(
-      Object.assign(new Competition(), {
-        name: `League ${n}`,
-        slug: `league-${n}-kits`,
-        logo: null,
-        logoDark: null,
-        country: 'GB',
-        ...overrides,
-      }),
-    );
+  return ds.getRepository(Competition).save(
+    Object.assign(new Competition(), {
+      name: `League ${n}`,
+      slug: `league-${n}-kits`,
+      logo: null,
+      logoDark: null,
+      country: 'GB',
+      ...overrides,
+    }),
+  );
 }
 
 export async function makeKitType(ds: DataSource, overrides: Partial<KitType> = {}): Promise<KitType> {
-  return ds
-    .getRepository(KitType)
-    .save(
-      Object.assign(new KitType(), {
-        name: 'Home',
-        category: 'match',
-        categoryOrder: 1,
-        orderPriority: 1,
-        isGoalkeeper: false,
-        ...overrides,
-      }),
-    );
+  return ds.getRepository(KitType).save(
+    Object.assign(new KitType(), {
+      name: 'Home',
+      category: 'match',
+      categoryOrder: 1,
+      orderPriority: 1,
+      isGoalkeeper: false,
+      ...overrides,
+    }),
+  );
 }
 
 export function colorByName(ds: DataSource, name: string): Promise<Color> {
