@@ -30,11 +30,11 @@ export class CacheInvalidationService {
 
   /** Every entry containing the club (its detail, its kits and seasons, searches listing it, …). */
   invalidateClubCache(clubId: number): Promise<number> {
-    return this.invalidateTags([Tag.club(clubId)]);
+    return this.invalidateTags([Tag.club(clubId), Tag.clubKits(clubId)]);
   }
 
   invalidateSeasonCache(seasonId: number): Promise<number> {
-    return this.invalidateTags([Tag.season(seasonId)]);
+    return this.invalidateTags([Tag.season(seasonId), Tag.seasonKits(seasonId)]);
   }
 
   /**

@@ -16,6 +16,14 @@ export const Tag = {
   kitType: (id: number) => `kit_type:${id}`,
   color: (id: number) => `color:${id}`,
   userCollection: (userid: number) => `user_collection:${userid}`,
+  /**
+   * Entries derived from the set of a club's kits (its kits pages, its seasons, kit lists
+   * filtered by it). Kept apart from `club:<id>` ("contains this club's data") so a kit edit
+   * does not drop every kit detail that embeds the club.
+   */
+  clubKits: (id: number) => `club_kits:${id}`,
+  /** Entries derived from the set of a season's kits (lists and club kits filtered by season). */
+  seasonKits: (id: number) => `season_kits:${id}`,
 } as const;
 
 /** Families: sets of entries whose membership can change when any row of a kind is written. */
@@ -54,11 +62,24 @@ export function kitChangeTags(before: KitKeys | undefined, after: KitKeys | unde
   for (const keys of [before, after]) {
     if (!keys) continue;
     tags.add(Tag.kit(keys.id));
-    // The seed's cascade: a kit's club and season (seasons by club, club kits, …).
-    tags.add(Tag.club(keys.teamId));
-    tags.add(Tag.season(keys.seasonId));
+    // The seed's cascade to the kit's club and season: what lists the club's or the season's
+    // kits (club kits, seasons by club, filtered lists). Entries merely embedding the club or
+    // season (other kits' details) are unaffected by this kit and stay cached.
+    tags.add(Tag.clubKits(keys.teamId));
+    tags.add(Tag.seasonKits(keys.seasonId));
   }
   return [...tags];
+}
+
+/**
+ * Tags invalidated for the kits the database deletes with their season, brand or kit type
+ * (`ON DELETE CASCADE`: no entity event is sent for them), given the clubs those kits belonged
+ * to. A kit's detail is tagged with that parent already; what lists a club's kits (its kits
+ * pages, its seasons) is tagged `club_kits:<id>`, and every other list is a kit family: so the
+ * clubs and the families cover every entry without one tag per kit.
+ */
+export function cascadedKitsChangeTags(teamIds: readonly number[]): string[] {
+  return [Family.kitsList, Family.kitsBulk, Family.searchKits, ...teamIds.map((id) => Tag.clubKits(id))];
 }
 
 /** Tags invalidated when a club, season, brand or competition row is inserted, updated or removed. */
@@ -66,9 +87,10 @@ export function entityChangeTags(kind: Exclude<EntityKind, 'kit'>, id: number): 
   switch (kind) {
     case 'club':
       // A club's name and country appear in kit search results and filter kit lists.
-      return [Tag.club(id), Family.searchClubs, Family.searchKits, Family.kitsList];
+      // Deleting a club cascades to its kits: its kits pages and seasons go too.
+      return [Tag.club(id), Tag.clubKits(id), Family.searchClubs, Family.searchKits, Family.kitsList];
     case 'season':
-      return [Tag.season(id), Family.searchSeasons, Family.searchKits, Family.kitsList];
+      return [Tag.season(id), Tag.seasonKits(id), Family.searchSeasons, Family.searchKits, Family.kitsList];
     case 'brand':
       // Deleting a brand cascades to its kits, which sit in kit lists and kit searches.
       return [Tag.brand(id), Family.searchBrands, Family.kitsList, Family.searchKits];

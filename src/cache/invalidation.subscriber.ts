@@ -22,7 +22,14 @@ import { Competition } from '../competitions/competition.entity';
 import { KitType } from '../kit-types/kit-type.entity';
 import { Kit } from '../kits/kit.entity';
 import { Season } from '../seasons/season.entity';
-import { EntityKind, entityChangeTags, KitKeys, kitChangeTags, Tag } from './cache-tags';
+import {
+  cascadedKitsChangeTags,
+  EntityKind,
+  entityChangeTags,
+  KitKeys,
+  kitChangeTags,
+  Tag,
+} from './cache-tags';
 import { describeError } from './outbox/outbox-drainer.service';
 import { OutboxFaults } from './outbox/outbox-faults';
 import { OutboxRepository } from './outbox/outbox.repository';
@@ -35,6 +42,16 @@ const KIND_OF_ENTITY = new Map<unknown, Exclude<EntityKind, 'kit'>>([
   [Competition, 'competition'],
   [KitType, 'kit_type'],
   [Color, 'color'],
+]);
+
+/**
+ * The `kits` column referencing each parent whose deletion the database cascades to its kits. A
+ * club is left out: its own change tags (`entityChangeTags`) already cover its kits' entries.
+ */
+const KIT_PARENT_COLUMN = new Map<unknown, 'season_id' | 'brand_id' | 'type_id'>([
+  [Season, 'season_id'],
+  [Brand, 'brand_id'],
+  [KitType, 'type_id'],
 ]);
 
 /** What one transaction changed so far. */
@@ -79,6 +96,8 @@ export class InvalidationSubscriber
 {
   private readonly logger = new Logger('CacheInvalidation');
   private readonly pending = new WeakMap<QueryRunner, PendingChanges>();
+  /** Tags of the kits a removal will cascade to, read before the row goes (`beforeRemove`). */
+  private readonly cascades = new WeakMap<ObjectLiteral, string[]>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -165,6 +184,22 @@ export class InvalidationSubscriber
     });
   }
 
+  /**
+   * Deleting a season, brand or kit type deletes its kits in the database (`ON DELETE CASCADE`)
+   * without an event for them, so their clubs are read here, while the kits still exist; the
+   * removal's own event adds their tags (`collectRemoval`).
+   */
+  async beforeRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
+    const column = KIT_PARENT_COLUMN.get(event.metadata.target);
+    const id = rowId(event.metadata, event.entityId, event.databaseEntity, event.entity);
+    if (!column || id === undefined || !event.entity) return; // an unattributable one is refused after
+    // The column name comes from the fixed map above, never from input.
+    const rows = (await event.queryRunner.query(`SELECT DISTINCT team_id FROM kits WHERE ${column} = $1`, [
+      id,
+    ])) as { team_id: string }[];
+    this.cascades.set(event.entity, cascadedKitsChangeTags(rows.map((row) => Number(row.team_id))));
+  }
+
   async afterRemove(event: RemoveEvent<ObjectLiteral>): Promise<void> {
     await this.collectRemoval(event);
   }
@@ -190,6 +225,7 @@ export class InvalidationSubscriber
         return this.collectKitChange(changes, id, kitKeys(id, row), []);
       }
       this.collectEntityChange(changes, metadata, id, 'delete');
+      for (const tag of (event.entity && this.cascades.get(event.entity)) || []) changes.tags.add(tag);
     });
   }
 

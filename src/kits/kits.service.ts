@@ -75,8 +75,8 @@ export class KitsService {
       kwargs: { season: seasonId ?? null, page, page_size: pageSize },
     }),
     tags: (kits: KitListItemDto[], clubId: number, seasonId: number | undefined) => [
-      Tag.club(clubId),
-      ...(seasonId === undefined ? [] : [Tag.season(seasonId)]),
+      Tag.clubKits(clubId),
+      ...(seasonId === undefined ? [] : [Tag.seasonKits(seasonId)]),
       ...kits.map((k) => Tag.kit(k.id)),
     ],
     cacheType: 'kit',
@@ -105,8 +105,8 @@ export class KitsService {
     }),
     tags: (kits: KitListItemDto[], input: KitListFilterInput) => [
       Family.kitsList,
-      ...(input.club ? [Tag.club(input.club)] : []),
-      ...(input.season ? [Tag.season(input.season)] : []),
+      ...(input.club ? [Tag.clubKits(input.club)] : []),
+      ...(input.season ? [Tag.seasonKits(input.season)] : []),
       ...kits.map((k) => Tag.kit(k.id)),
     ],
     cacheType: 'kit',

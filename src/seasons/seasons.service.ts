@@ -26,7 +26,7 @@ export class SeasonsService {
   /** The club's seasons, newest first. The club is looked up only when it has none, so the usual case is one query. */
   @Cached('season_club', {
     tags: (seasons: SeasonItemDto[], clubId: number) => [
-      Tag.club(clubId),
+      Tag.clubKits(clubId),
       ...seasons.map((s) => Tag.season(s.id)),
     ],
   })

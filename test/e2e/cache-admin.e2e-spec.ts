@@ -180,22 +180,25 @@ describe('cache administration (Redis)', () => {
       await redis.client.set('other-app:session:1', 'keep me');
       await redis.client.set('fkapiother', 'not ours either');
       await redis.client.hSet('other-app:hash', { a: '1' });
-      const cacheKeys = (await redis.client.keys('fkapi:*')).filter((k) => !k.startsWith('fkapi:inv:'));
-      expect(cacheKeys.length).toBeGreaterThan(4);
+      try {
+        const cacheKeys = (await redis.client.keys('fkapi:*')).filter((k) => !k.startsWith('fkapi:inv:'));
+        expect(cacheKeys.length).toBeGreaterThan(4);
 
-      const res = await invalidate({ all: true });
-      expect(res.statusCode).toBe(200);
-      expect(res.json().target).toBe('all');
-      expect(res.json().deleted).toBeGreaterThanOrEqual(4);
+        const res = await invalidate({ all: true });
+        expect(res.statusCode).toBe(200);
+        expect(res.json().target).toBe('all');
+        expect(res.json().deleted).toBeGreaterThanOrEqual(4);
 
-      const left = (await redis.client.keys('fkapi:*')).filter((k) => !/^fkapi:(inv:|types$)/.test(k));
-      expect(left).toEqual([]);
-      expect(await redis.client.get('other-app:session:1')).toBe('keep me');
-      expect(await redis.client.get('fkapiother')).toBe('not ours either');
-      expect(await redis.client.hGetAll('other-app:hash')).toEqual({ a: '1' });
-      const stats = (await t.request({ url: '/api/cache/stats', headers: adminHeaders })).json();
-      expect(stats.total_entries).toBe(0);
-      await redis.client.del(['other-app:session:1', 'fkapiother', 'other-app:hash']);
+        const left = (await redis.client.keys('fkapi:*')).filter((k) => !/^fkapi:(inv:|types$)/.test(k));
+        expect(left).toEqual([]);
+        expect(await redis.client.get('other-app:session:1')).toBe('keep me');
+        expect(await redis.client.get('fkapiother')).toBe('not ours either');
+        expect(await redis.client.hGetAll('other-app:hash')).toEqual({ a: '1' });
+        const stats = (await t.request({ url: '/api/cache/stats', headers: adminHeaders })).json();
+        expect(stats.total_entries).toBe(0);
+      } finally {
+        await redis.client.del(['other-app:session:1', 'fkapiother', 'other-app:hash']);
+      }
     });
 
     it('caches again after a clear', async () => {

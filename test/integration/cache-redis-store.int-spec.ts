@@ -259,13 +259,16 @@ describe('RedisCacheStore', () => {
       await redis.client.set('foreign:key', '1');
       await redis.client.set('fkapi', 'no colon: not ours');
       await redis.client.zAdd('foreign:zset', { score: 1, value: 'fkapi:club_1' });
-      expect(await store.clearNamespace()).toBe(40);
-      const ours = (await redis.client.keys('fkapi:*')).filter((k) => !/^fkapi:(inv:|types$)/.test(k));
-      expect(ours).toEqual([]);
-      expect(await redis.client.get('foreign:key')).toBe('1');
-      expect(await redis.client.get('fkapi')).toBe('no colon: not ours');
-      expect(await redis.client.zCard('foreign:zset')).toBe(1);
-      await redis.client.del(['foreign:key', 'fkapi', 'foreign:zset']);
+      try {
+        expect(await store.clearNamespace()).toBe(40);
+        const ours = (await redis.client.keys('fkapi:*')).filter((k) => !/^fkapi:(inv:|types$)/.test(k));
+        expect(ours).toEqual([]);
+        expect(await redis.client.get('foreign:key')).toBe('1');
+        expect(await redis.client.get('fkapi')).toBe('no colon: not ours');
+        expect(await redis.client.zCard('foreign:zset')).toBe(1);
+      } finally {
+        await redis.client.del(['foreign:key', 'fkapi', 'foreign:zset']);
+      }
     });
   });
 

@@ -101,7 +101,7 @@ describe('cli, run in-process', () => {
     const { code, stderr } = await run('warm-everything');
     expect(code).toBe(2);
     expect(stderr.lines).toEqual([
-      'error: unknown command "warm-everything" (commands: seed, migrate, help)',
+      'error: unknown command "warm-everything" (commands: seed, migrate, cache, help)',
     ]);
   });
 

@@ -1,6 +1,13 @@
 import { AfterQueryEvent, DataSource, EntityManager, EntitySubscriberInterface } from 'typeorm';
 import { Brand } from '../../src/brands/brand.entity';
-import { EntityKind, entityChangeTags, Family, kitChangeTags, Tag } from '../../src/cache/cache-tags';
+import {
+  cascadedKitsChangeTags,
+  EntityKind,
+  entityChangeTags,
+  Family,
+  kitChangeTags,
+  Tag,
+} from '../../src/cache/cache-tags';
 import { UnattributableWriteError } from '../../src/cache/invalidation.subscriber';
 import { Club } from '../../src/clubs/club.entity';
 import { Color } from '../../src/colors/color.entity';
@@ -146,7 +153,11 @@ describe.each(kinds)('a $kind row', ({ kind, create, change, target }) => {
       await manager.remove(await manager.findOneByOrFail(target, { id: row.id }));
     });
 
-    expect(invalidator.invalidated()).toEqual(sorted(entityChangeTags(kind, row.id)));
+    // Removing a season, brand or kit type also deletes its kits (ON DELETE CASCADE): their lists go too.
+    const cascaded = ['season', 'brand', 'kit_type'].includes(kind) ? cascadedKitsChangeTags([]) : [];
+    expect(invalidator.invalidated()).toEqual(
+      sorted([...new Set([...entityChangeTags(kind, row.id), ...cascaded])]),
+    );
     expect(await index.has(containing)).toBe(false);
   });
 });
@@ -154,7 +165,7 @@ describe.each(kinds)('a $kind row', ({ kind, create, change, target }) => {
 describe('a kit', () => {
   const keysOf = (kit: Kit) => ({ id: kit.id, teamId: kit.teamId, seasonId: kit.seasonId });
 
-  it('invalidates its own, its club and season tags and the kit families when it is inserted', async () => {
+  it("invalidates its own tag, what lists its club's and season's kits, and the kit families when it is inserted", async () => {
     const [team, season] = [await makeClub(ds), await makeSeason(ds)];
     invalidator.reset();
     const kit = await makeKit(ds, { team, season, type: await makeKitType(ds), brand: await makeBrand(ds) });
@@ -162,23 +173,28 @@ describe('a kit', () => {
     const kitCall = invalidator.calls.at(-1)!;
     expect(kitCall.tags).toEqual(sorted(kitChangeTags(undefined, keysOf(kit))));
     expect(kitCall.tags).toEqual(
-      expect.arrayContaining([Tag.kit(kit.id), Tag.club(team.id), Tag.season(season.id), Family.kitsList]),
+      expect.arrayContaining([
+        Tag.kit(kit.id),
+        Tag.clubKits(team.id),
+        Tag.seasonKits(season.id),
+        Family.kitsList,
+      ]),
     );
   });
 
-  it('invalidates the old and the new club and season when it moves from club A / season S to club B / season T', async () => {
+  it('invalidates what lists the kits of the old and the new club and season when it moves from club A / season S to club B / season T', async () => {
     const [clubA, clubB] = [await makeClub(ds), await makeClub(ds)];
     const [seasonS, seasonT] = [await makeSeason(ds), await makeSeason(ds)];
     const kit = await makeKit(ds, { team: clubA, season: seasonS });
     const entries = {
       kit: await cachedUnder(Tag.kit(kit.id)),
-      clubA: await cachedUnder(Tag.club(clubA.id)),
-      clubB: await cachedUnder(Tag.club(clubB.id)),
-      seasonS: await cachedUnder(Tag.season(seasonS.id)),
-      seasonT: await cachedUnder(Tag.season(seasonT.id)),
+      clubA: await cachedUnder(Tag.clubKits(clubA.id)),
+      clubB: await cachedUnder(Tag.clubKits(clubB.id)),
+      seasonS: await cachedUnder(Tag.seasonKits(seasonS.id)),
+      seasonT: await cachedUnder(Tag.seasonKits(seasonT.id)),
     };
     const unrelatedClub = await makeClub(ds);
-    const unrelated = await cachedUnder(Tag.club(unrelatedClub.id));
+    const unrelated = await cachedUnder(Tag.clubKits(unrelatedClub.id));
     invalidator.reset();
 
     await ds.transaction(async (manager) => {
@@ -194,10 +210,10 @@ describe('a kit', () => {
     expect(invalidator.invalidated()).toEqual(
       expect.arrayContaining([
         Tag.kit(kit.id),
-        Tag.club(clubA.id),
-        Tag.club(clubB.id),
-        Tag.season(seasonS.id),
-        Tag.season(seasonT.id),
+        Tag.clubKits(clubA.id),
+        Tag.clubKits(clubB.id),
+        Tag.seasonKits(seasonS.id),
+        Tag.seasonKits(seasonT.id),
       ]),
     );
     for (const key of Object.values(entries)) expect(await index.has(key)).toBe(false);
@@ -242,12 +258,12 @@ describe('a kit', () => {
     expect(invalidator.invalidated()).toEqual(sorted(kitChangeTags(keysOf(kit), keysOf(kit))));
   });
 
-  it('invalidates its club and season too when it is deleted', async () => {
+  it("invalidates what lists its club's and season's kits too when it is deleted", async () => {
     const kit = await makeKit(ds);
     const entries = [
       await cachedUnder(Tag.kit(kit.id)),
-      await cachedUnder(Tag.club(kit.teamId)),
-      await cachedUnder(Tag.season(kit.seasonId)),
+      await cachedUnder(Tag.clubKits(kit.teamId)),
+      await cachedUnder(Tag.seasonKits(kit.seasonId)),
     ];
     invalidator.reset();
 
@@ -319,7 +335,7 @@ describe('a kit', () => {
 describe('transactions', () => {
   it('invalidates nothing before the commit, and everything right after it', async () => {
     const club = await makeClub(ds);
-    const entry = await cachedUnder(Tag.club(club.id));
+    const entry = await cachedUnder(Tag.clubKits(club.id));
     invalidator.reset();
     let callsInsideTransaction = -1;
     let entryCachedInsideTransaction = false;
@@ -375,7 +391,7 @@ describe('transactions', () => {
 
   it('invalidates nothing and leaves no outbox row when the transaction rolls back', async () => {
     const club = await makeClub(ds);
-    const entry = await cachedUnder(Tag.club(club.id));
+    const entry = await cachedUnder(Tag.clubKits(club.id));
     invalidator.reset();
 
     await expect(
@@ -432,7 +448,7 @@ describe('transactions', () => {
 
   it('invalidates a write made outside any transaction right away', async () => {
     const club = await makeClub(ds);
-    const entry = await cachedUnder(Tag.club(club.id));
+    const entry = await cachedUnder(Tag.clubKits(club.id));
     invalidator.reset();
 
     await ds

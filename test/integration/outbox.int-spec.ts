@@ -184,9 +184,9 @@ describe('when the process dies between commit and invalidation', () => {
     const [clubB, seasonT] = [await makeClub(dying.dataSource), await makeSeason(dying.dataSource)];
     const entries = [
       await cachedUnder(Tag.kit(kit.id)),
-      await cachedUnder(Tag.club(kit.teamId)),
-      await cachedUnder(Tag.club(clubB.id)),
-      await cachedUnder(Tag.season(seasonT.id)),
+      await cachedUnder(Tag.clubKits(kit.teamId)),
+      await cachedUnder(Tag.clubKits(clubB.id)),
+      await cachedUnder(Tag.seasonKits(seasonT.id)),
     ];
     invalidator.reset();
     dying.faults.skipAfterCommitInvalidation = true;

@@ -17,13 +17,13 @@ describe('CacheInvalidationService', () => {
   });
 
   it.each([
-    ['invalidateClubCache', 5, ['club:5']],
-    ['invalidateSeasonCache', 3, ['season:3']],
+    ['invalidateClubCache', 5, ['club:5', 'club_kits:5']],
+    ['invalidateSeasonCache', 3, ['season:3', 'season_kits:3']],
     ['invalidateKitCache', 42, ['kit:42']],
     ['invalidateBrandCache', 2, ['brand:2']],
     ['invalidateCompetitionCache', 7, ['competition:7']],
     ['invalidateUserCollectionCache', 99, ['user_collection:99']],
-  ] as const)("%s(id) invalidates the entity's tag", async (method, id, tags) => {
+  ] as const)("%s(id) invalidates the entity's tags", async (method, id, tags) => {
     await service[method](id);
     expect(invalidated).toEqual([tags]);
   });
@@ -36,7 +36,7 @@ describe('CacheInvalidationService', () => {
   it("invalidateKitCache(id, keys) cascades to the kit's club and season, and the kit lists and searches", async () => {
     await service.invalidateKitCache(42, { teamId: 5, seasonId: 3 });
     expect(new Set(invalidated[0])).toEqual(
-      new Set(['kit:42', 'club:5', 'season:3', 'kits:list', 'kits:bulk', 'search:kits']),
+      new Set(['kit:42', 'club_kits:5', 'season_kits:3', 'kits:list', 'kits:bulk', 'search:kits']),
     );
   });
 
