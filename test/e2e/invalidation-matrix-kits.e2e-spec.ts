@@ -1,3 +1,4 @@
+import { Kit } from '../../src/kits/kit.entity';
 import {
   describeMatrix,
   ids,
@@ -360,6 +361,33 @@ const competitionsChanged: Scenario = {
   ],
 };
 
+/**
+ * A competition added on the junction table alone (the relation query builder): TypeORM then
+ * sends no update event for the kit, only the junction row's insert event. (A query-builder
+ * delete of a junction row cannot be attributed to a kit and is refused by the subscriber.)
+ */
+const competitionRowAdded: Scenario = {
+  when: 'a kit joins a competition through the relation query builder, without touching the kit row',
+  write: async (t, w) => {
+    await t.dataSource.transaction((manager) =>
+      manager.createQueryBuilder().relation(Kit, 'competitions').of(w.subject.id).add(w.league.id),
+    );
+    return undefined;
+  },
+  rows: [
+    {
+      it: 'drops its detail and its kit JSON',
+      reads: (w) => [read.kit(w.subject.id), read.kitJson(w.subject.id)],
+      then: (details, w) => {
+        for (const detail of details) {
+          expect(detail.json().competition.map((c: { id: number }) => c.id)).toEqual([w.cup.id, w.league.id]);
+        }
+      },
+    },
+    ...keptOnKitWrites,
+  ],
+};
+
 const secondaryColorsChanged: Scenario = {
   when: "a kit's secondary colours are changed",
   write: (t, w) =>
@@ -434,6 +462,7 @@ describeMatrix('invalidation matrix: kit writes', [
   deleted,
   moved,
   competitionsChanged,
+  competitionRowAdded,
   secondaryColorsChanged,
   primaryColorChanged,
 ]);

@@ -350,9 +350,13 @@ const seasonDeleted: Scenario = {
       },
     },
     {
-      it: "drops its kits from their club's kits page",
-      reads: (w) => [read.clubKits(w.home.id)],
-      then: ([page], w) => expect(ids(page)).toEqual([w.sibling.id]),
+      it: "drops its kits from their club's kits pages",
+      reads: (w) => [read.clubKits(w.home.id), read.clubKits(w.home.id, w.s1.id)],
+      then: ([all, ofSeason], w) => {
+        expect(ids(all)).toEqual([w.sibling.id]);
+        expect(ofSeason.statusCode).toBe(200);
+        expect(ofSeason.json()).toEqual([]);
+      },
     },
     {
       it: 'drops its kits from the kit lists: unfiltered and by season, club, colour and country',
