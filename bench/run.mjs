@@ -1,0 +1,382 @@
+// `npm run bench`: our cached reads next to the ceiling (a constant-response NestJS + Fastify app)
+// and to the stock NestJS way (`CacheInterceptor` + `@keyv/redis` + TypeORM, on Express and on
+// Fastify), all measured in the same run on this machine. Prints one table and writes
+// bench/results/latest.json. See docs/BENCHMARKS.md.
+//
+//   npm run bench            (= npm run build && node bench/run.mjs; about 2–3 minutes)
+//
+// Environment (all optional):
+//   DATABASE_URL       PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres);
+//                      the benchmark works in its own database on it, BENCH_DATABASE (fkapi_bench),
+//                      created, migrated and seeded with BENCH_KITS kits (100000) when needed
+//   REDIS_URL          Redis server (default redis://127.0.0.1:6379); the database index is replaced
+//                      by BENCH_REDIS_DB (14), which is emptied at start
+//   BENCH_CONNECTIONS  concurrent connections (50)
+//   BENCH_DURATION     measured seconds per scenario (10)
+//   BENCH_WARMUP       warm-up seconds per scenario, not counted (3)
+//   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
+//   BENCH_WRK          path of wrk (default: wrk on PATH)
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  describeOutput,
+  freePort,
+  killAllNow,
+  sampleRss,
+  startChild,
+  stopAll,
+  waitUntilReady,
+} from './lib/children.mjs';
+import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
+import {
+  choosePaths,
+  createDatabaseIfMissing,
+  fetchBody,
+  flushBenchRedis,
+  prepareDatabase,
+  requestEach,
+  serverVersion,
+} from './lib/data.mjs';
+import { chooseTool, createRotation, runLoad } from './lib/load.mjs';
+import {
+  addRatios,
+  describeMachine,
+  formatTable,
+  gitRevision,
+  readCacheCounters,
+  writeJson,
+} from './lib/report.mjs';
+import { readSettings, ROOT } from './lib/settings.mjs';
+
+const RESULTS_FILE = join(ROOT, 'bench/results/latest.json');
+/** Share of all CPUs taken by other work above which a measurement is flagged as noisy. */
+const NOISY = 0.1;
+const started = Date.now();
+
+const say = (message) =>
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`);
+
+let stopping = false;
+async function interrupted(signal) {
+  if (stopping) return;
+  stopping = true;
+  console.error(`\n${signal}: stopping the servers`);
+  await stopAll();
+  process.exit(130);
+}
+process.on('SIGINT', () => void interrupted('SIGINT'));
+process.on('SIGTERM', () => void interrupted('SIGTERM'));
+process.on('exit', killAllNow);
+
+function compileBenchApps() {
+  say('compiling bench/ceiling and bench/peers (bench/tsconfig.json → bench/dist)');
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bench/tsconfig.json')],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+function requireBuiltApi() {
+  for (const file of [
+    'dist/main.js',
+    'dist/cli/main.js',
+    'dist/kits/kit.entity.js',
+    'dist/kits/dto/kit-detail.dto.js',
+  ]) {
+    if (!existsSync(join(ROOT, file)))
+      throw new Error(`${file} is missing: run "npm run build" first (npm run bench does it)`);
+  }
+}
+
+const sizeStats = (bodies) => {
+  const sizes = bodies.map((b) => Buffer.byteLength(b));
+  return {
+    min: Math.min(...sizes),
+    mean: Math.round((sizes.reduce((a, b) => a + b, 0) / sizes.length) * 10) / 10,
+    max: Math.max(...sizes),
+  };
+};
+
+function sameJson(a, b) {
+  return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+}
+
+async function main() {
+  const settings = readSettings();
+  requireBuiltApi();
+  const tool = chooseTool(settings);
+  compileBenchApps();
+  const machine = describeMachine();
+  const git = gitRevision(ROOT);
+  say(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryMb} MiB, Node ${machine.node}, ${machine.os}`,
+  );
+  say(
+    `load: ${tool.name} ${tool.version}, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per scenario`,
+  );
+
+  say(`database ${settings.database}: create, migrate, seed if needed`);
+  await createDatabaseIfMissing(settings);
+  await prepareDatabase(ROOT, settings);
+  const postgresVersion = await serverVersion(settings.databaseUrls.bench);
+  const redisVersion = await flushBenchRedis(settings.redisUrl);
+  say(`PostgreSQL ${postgresVersion}; Redis ${redisVersion}, database ${settings.redisDb} emptied`);
+
+  const [oursPort, expressPort, fastifyPort, ceilingPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const shared = { ...process.env, DATABASE_URL: settings.databaseUrls.bench, REDIS_URL: settings.redisUrl };
+  const ours = startChild({
+    name: 'our API',
+    script: join(ROOT, 'dist/main.js'),
+    cwd: ROOT,
+    port: oursPort,
+    // Set explicitly so a local .env cannot change what is measured.
+    env: {
+      ...shared,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_HOUR: '0',
+      API_AUTH_ENABLED: 'false',
+      DEMO_DATA: 'false',
+      CORS_ORIGINS: '',
+      TRUST_PROXY: 'false',
+      DATABASE_POOL_SIZE: '10',
+      CACHE_TTL_SECONDS: '3600',
+    },
+  });
+  const rss = sampleRss(ours.pid);
+  const express = startChild({
+    name: 'Express peer',
+    script: join(ROOT, 'bench/dist/peers/express-main.js'),
+    cwd: ROOT,
+    port: expressPort,
+    env: shared,
+  });
+  const fastify = startChild({
+    name: 'Fastify peer',
+    script: join(ROOT, 'bench/dist/peers/fastify-main.js'),
+    cwd: ROOT,
+    port: fastifyPort,
+    env: shared,
+  });
+  await waitUntilReady(ours, '/api/health');
+  say(`our API ready on ${ours.baseUrl} (pid ${ours.pid}); reading kit bodies to choose the hot set`);
+
+  const paths = await choosePaths(settings.databaseUrls.bench, ours.baseUrl);
+  const ceiling = startChild({
+    name: 'ceiling',
+    script: join(ROOT, 'bench/dist/ceiling/main.js'),
+    cwd: ROOT,
+    port: ceilingPort,
+    env: { ...process.env, KIT_BODY: paths.ceilingBody },
+  });
+  const probe = paths.hotKitPaths[0];
+  await Promise.all([
+    waitUntilReady(ceiling, probe),
+    waitUntilReady(express, probe),
+    waitUntilReady(fastify, probe),
+  ]);
+  say('ceiling and peers ready');
+
+  // Same bytes: the ceiling's constant is one of our bodies; the peers must answer our JSON.
+  const ceilingBody = await fetchBody(ceiling.baseUrl, probe);
+  const oursBodies = await requestEach(ours.baseUrl, paths.hotKitPaths);
+  const expressBodies = await requestEach(express.baseUrl, paths.hotKitPaths);
+  const fastifyBodies = await requestEach(fastify.baseUrl, paths.hotKitPaths);
+  const peersDiffer = paths.hotKitPaths.filter(
+    (_, i) => !sameJson(oursBodies[i], expressBodies[i]) || !sameJson(oursBodies[i], fastifyBodies[i]),
+  );
+  const bodies = {
+    ceilingBytes: Buffer.byteLength(ceilingBody),
+    ceilingIsOneOfOurs: ceilingBody === paths.ceilingBody,
+    oursKitDetailBytes: sizeStats(oursBodies),
+    expressPeerBytes: sizeStats(expressBodies),
+    fastifyPeerBytes: sizeStats(fastifyBodies),
+    peersAnswerOurJson: peersDiffer.length === 0,
+  };
+  const o = bodies.oursKitDetailBytes;
+  say(
+    `body bytes: ceiling ${bodies.ceilingBytes}; ours (100 hot kits) min ${o.min} / mean ${o.mean} / max ${o.max}`,
+  );
+  if (peersDiffer.length > 0)
+    say(
+      `WARNING: the peers' JSON differs from ours for ${peersDiffer.length} of 100 kits (first: ${peersDiffer[0]})`,
+    );
+
+  const scenarios = [
+    {
+      id: 'ceiling',
+      label: 'ceiling: constant kit JSON (NestJS + Fastify)',
+      server: ceiling,
+      paths: paths.hotKitPaths,
+    },
+    {
+      id: 'peer-express',
+      label: 'stock peer, Express: kit detail, warm',
+      server: express,
+      paths: paths.hotKitPaths,
+    },
+    {
+      id: 'peer-fastify',
+      label: 'stock peer, Fastify: kit detail, warm',
+      server: fastify,
+      paths: paths.hotKitPaths,
+    },
+    { id: 'ours-kit-hit', label: 'ours, hit: kit detail', server: ours, paths: paths.hotKitPaths },
+    { id: 'ours-search-hit', label: 'ours, hit: club search', server: ours, paths: paths.searchPaths },
+    { id: 'ours-list-hit', label: 'ours, hit: kit list by club', server: ours, paths: paths.listPaths },
+    {
+      id: 'ours-kit-miss',
+      label: 'ours, miss: kit detail, each id once',
+      server: ours,
+      paths: paths.missKitPaths,
+      cold: true,
+    },
+  ];
+
+  const serverPids = [ours.pid, express.pid, fastify.pid, ceiling.pid];
+  const idleStart = cpuSnapshot(serverPids);
+  await sleep(2000);
+  const idle = cpuShares(idleStart, cpuSnapshot(serverPids));
+  if (idle.busy !== null) {
+    const note = idle.other > NOISY ? ' — WARNING: something else is running, the numbers will be noisy' : '';
+    say(
+      `CPU busy with every server idle: ${(idle.busy * 100).toFixed(0)} %, ` +
+        `${(idle.other * 100).toFixed(0)} % by other processes${note}`,
+    );
+  }
+
+  const results = [];
+  for (const scenario of scenarios) {
+    const { server } = scenario;
+    if (server.exited) throw new Error(`${server.name} exited (${server.exitCode})${describeOutput(server)}`);
+    rss.mark(scenario.id);
+    const rotation = createRotation(scenario.paths);
+    // Hit scenarios: every path requested once first, so the measured run finds them cached.
+    if (!scenario.cold) await requestEach(server.baseUrl, scenario.paths);
+    const load = { baseUrl: server.baseUrl, rotation, connections: settings.connections };
+    if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
+    const before = server === ours ? await readCacheCounters(ours.baseUrl) : null;
+    const cpuBefore = cpuSnapshot(serverPids);
+    const measured = await runLoad(tool, { ...load, seconds: settings.durationSeconds });
+    const cpu = cpuShares(cpuBefore, cpuSnapshot(serverPids));
+    const after = server === ours ? await readCacheCounters(ours.baseUrl) : null;
+    const lookups = before && after ? after.hits - before.hits + (after.misses - before.misses) : 0;
+    const result = {
+      id: scenario.id,
+      label: scenario.label,
+      distinctPaths: scenario.paths.length,
+      ...measured,
+      cacheHitRatio: lookups > 0 ? (after.hits - before.hits) / lookups : null,
+      cacheLookups: before && after ? lookups : null,
+      // Share of all CPUs used during the measured run, in all and by processes other than the
+      // benchmark's (runner and load generator, servers, PostgreSQL, Redis).
+      cpuBusy: cpu.busy,
+      otherCpu: cpu.other,
+      // The miss scenario must never come back to an id it has already requested (and so cached).
+      ...(scenario.cold ? { pathsWrapped: rotation.next > scenario.paths.length } : {}),
+    };
+    results.push(result);
+    const problems =
+      result.non2xx + result.errors > 0 ? `  (${result.non2xx} non-2xx, ${result.errors} errors!)` : '';
+    const noise =
+      result.otherCpu > NOISY
+        ? `  (other processes used ${(result.otherCpu * 100).toFixed(0)} % of the CPUs: noisy)`
+        : '';
+    say(
+      `${scenario.label} [${scenario.paths.length} paths]: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
+        `p50 ${result.p50Ms?.toFixed(2)} ms, p99 ${result.p99Ms?.toFixed(2)} ms` +
+        (result.cacheHitRatio === null ? '' : `, cache hits ${(result.cacheHitRatio * 100).toFixed(1)} %`) +
+        problems +
+        noise,
+    );
+  }
+  const rssReport = rss.stop();
+  addRatios(results);
+  await stopAll();
+
+  const miss = results.find((r) => r.id === 'ours-kit-miss');
+  console.log('');
+  console.log(
+    `FKApi benchmark — ${new Date().toISOString()} — commit ${git.commit}${git.dirty ? ' (with uncommitted changes)' : ''}`,
+  );
+  console.log(
+    `${machine.cpu} × ${machine.cores}, ${machine.memoryMb} MiB, Node ${machine.node}, PostgreSQL ${postgresVersion}, Redis ${redisVersion}`,
+  );
+  console.log(
+    `${tool.name} ${tool.version}: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up excluded, ` +
+      `${settings.durationSeconds} s measured per scenario; ${settings.kits} kits` +
+      (idle.other === null
+        ? ''
+        : `; other processes ${(idle.other * 100).toFixed(0)} % CPU before the first scenario`),
+  );
+  console.log('');
+  console.log(formatTable(results));
+  console.log('');
+  console.log(
+    `Hot sets: kit detail ${paths.hotKitPaths.length} ids, club search ${paths.searchPaths.length} keywords, ` +
+      `kit list ${paths.listPaths.length} club pages, requested in rotation after one priming pass.`,
+  );
+  console.log(
+    `Miss: ${paths.missKitPaths.length} kit ids in a fixed shuffled order, each requested at most once ` +
+      `(${miss.pathsWrapped ? 'WRAPPED: some ids were requested twice' : 'none repeated'}), so every request is a cache miss.`,
+  );
+  console.log(
+    `Bodies: ceiling ${bodies.ceilingBytes} B; ours ${o.min}–${o.max} B (mean ${o.mean}); ` +
+      `peers answer the same JSON as ours: ${bodies.peersAnswerOurJson ? 'yes' : 'NO'}.`,
+  );
+  console.log(
+    `Our API's RSS: max ${rssReport.maxMb?.toFixed(0) ?? '—'} MiB over the run (VmRSS every ${rssReport.intervalMs} ms).`,
+  );
+
+  const noisy = results.filter((r) => r.otherCpu > NOISY);
+  if (noisy.length > 0)
+    console.log(
+      `NOISY: other processes used more than ${NOISY * 100} % of the CPUs during ${noisy.map((r) => r.id).join(', ')}; run again on a quiet machine.`,
+    );
+  const failed = results.filter((r) => r.non2xx + r.errors > 0);
+  writeJson(RESULTS_FILE, {
+    date: new Date().toISOString(),
+    git,
+    machine,
+    versions: { postgres: postgresVersion, redis: redisVersion },
+    // Shares of the CPUs busy while every server sat idle, just before the first scenario.
+    idleCpu: idle,
+    tool,
+    settings: {
+      connections: settings.connections,
+      warmupSeconds: settings.warmupSeconds,
+      durationSeconds: settings.durationSeconds,
+      kits: settings.kits,
+      database: settings.database,
+      redisDb: settings.redisDb,
+    },
+    bodies,
+    scenarios: results,
+    oursRss: rssReport,
+    elapsedSeconds: Math.round((Date.now() - started) / 1000),
+  });
+  console.log(
+    `\nWritten to ${RESULTS_FILE.slice(ROOT.length)} (${Math.round((Date.now() - started) / 1000)} s in all).`,
+  );
+  if (failed.length > 0) {
+    console.error(`FAILED: non-2xx answers or socket errors in ${failed.map((r) => r.id).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch(async (error) => {
+  console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll();
+  process.exit(1);
+});
