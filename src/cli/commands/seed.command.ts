@@ -47,6 +47,9 @@ export const seedCommand: CliCommand = {
         });
       });
       progress.finish();
+      // Fresh statistics: autovacuum may take long to analyse bulk-loaded tables, and until it
+      // does the planner misjudges the junction tables (and the search and detail queries).
+      await dataSource.query('ANALYZE');
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       io.stdout.write(
         `Seeded ${counts.kits} kits, ${counts.clubs} clubs, ${counts.seasons} seasons, ${counts.brands} brands, ` +
