@@ -1,13 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.decorators';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeyedCreate, KeyedDelete, KeyedUpdate } from '../common/http/keyed-write.decorators';
 import { KeywordQueryDto } from '../common/search/keyword.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { BrandsService } from './brands.service';
@@ -36,19 +30,13 @@ export class BrandsController {
   }
 
   @Post('brands')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Create a brand' })
-  @ApiCreatedResponse({ type: BrandDto })
-  @ApiErrors(401, 409, 413, 422)
+  @KeyedCreate('Create a brand', BrandDto)
   create(@Body() body: CreateBrandDto): Promise<BrandDto> {
     return this.brands.createBrand(body);
   }
 
   @Patch('brands/:brand_id')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Change a brand' })
-  @ApiOkResponse({ type: BrandDto })
-  @ApiErrors(401, 404, 409, 413, 422)
+  @KeyedUpdate('Change a brand', BrandDto)
   update(
     @Param('brand_id', new ParseIdPipe('brand_id')) id: number,
     @Body() body: UpdateBrandDto,
@@ -57,11 +45,7 @@ export class BrandsController {
   }
 
   @Delete('brands/:brand_id')
-  @AdminOnly()
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a brand and its kits' })
-  @ApiNoContentResponse()
-  @ApiErrors(401, 404, 422)
+  @KeyedDelete('Delete a brand and its kits')
   remove(@Param('brand_id', new ParseIdPipe('brand_id')) id: number): Promise<void> {
     return this.brands.deleteBrand(id);
   }

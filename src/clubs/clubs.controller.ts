@@ -1,14 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.decorators';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PaginationQueryDto } from '../common/dto/pagination.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeyedCreate, KeyedDelete, KeyedUpdate } from '../common/http/keyed-write.decorators';
 import { KeywordQueryDto } from '../common/search/keyword.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ClubsService } from './clubs.service';
@@ -45,19 +39,13 @@ export class ClubsController {
   }
 
   @Post('clubs')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Create a club' })
-  @ApiCreatedResponse({ type: ClubDto })
-  @ApiErrors(401, 409, 413, 422)
+  @KeyedCreate('Create a club', ClubDto)
   create(@Body() body: CreateClubDto): Promise<ClubDto> {
     return this.clubs.createClub(body);
   }
 
   @Patch('clubs/:club_id')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Change a club' })
-  @ApiOkResponse({ type: ClubDto })
-  @ApiErrors(401, 404, 409, 413, 422)
+  @KeyedUpdate('Change a club', ClubDto)
   update(
     @Param('club_id', new ParseIdPipe('club_id')) id: number,
     @Body() body: UpdateClubDto,
@@ -66,11 +54,7 @@ export class ClubsController {
   }
 
   @Delete('clubs/:club_id')
-  @AdminOnly()
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a club and its kits' })
-  @ApiNoContentResponse()
-  @ApiErrors(401, 404, 422)
+  @KeyedDelete('Delete a club and its kits')
   remove(@Param('club_id', new ParseIdPipe('club_id')) id: number): Promise<void> {
     return this.clubs.deleteClub(id);
   }

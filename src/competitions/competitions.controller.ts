@@ -1,13 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.decorators';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeyedCreate, KeyedDelete, KeyedUpdate } from '../common/http/keyed-write.decorators';
 import { KeywordQueryDto } from '../common/search/keyword.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { CompetitionsService } from './competitions.service';
@@ -36,19 +30,13 @@ export class CompetitionsController {
   }
 
   @Post('competitions')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Create a competition' })
-  @ApiCreatedResponse({ type: CompetitionDto })
-  @ApiErrors(401, 409, 413, 422)
+  @KeyedCreate('Create a competition', CompetitionDto)
   create(@Body() body: CreateCompetitionDto): Promise<CompetitionDto> {
     return this.competitions.createCompetition(body);
   }
 
   @Patch('competitions/:competition_id')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Change a competition' })
-  @ApiOkResponse({ type: CompetitionDto })
-  @ApiErrors(401, 404, 409, 413, 422)
+  @KeyedUpdate('Change a competition', CompetitionDto)
   update(
     @Param('competition_id', new ParseIdPipe('competition_id')) id: number,
     @Body() body: UpdateCompetitionDto,
@@ -57,11 +45,7 @@ export class CompetitionsController {
   }
 
   @Delete('competitions/:competition_id')
-  @AdminOnly()
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a competition (its kits stay, without it)' })
-  @ApiNoContentResponse()
-  @ApiErrors(401, 404, 422)
+  @KeyedDelete('Delete a competition (its kits stay, without it)')
   remove(@Param('competition_id', new ParseIdPipe('competition_id')) id: number): Promise<void> {
     return this.competitions.deleteCompetition(id);
   }

@@ -1,14 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.decorators';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PaginationQueryDto } from '../common/dto/pagination.dto';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeyedCreate, KeyedDelete, KeyedUpdate } from '../common/http/keyed-write.decorators';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { KitDetailDto } from './dto/kit-detail.dto';
 import { ClubKitsQueryDto, KitBulkQueryDto, KitListQueryDto, KitSearchQueryDto } from './dto/kit-query.dto';
@@ -83,19 +77,17 @@ export class KitsController {
   }
 
   @Post('kits')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Create a kit' })
-  @ApiCreatedResponse({ type: KitDetailDto })
-  @ApiErrors(400, 401, 409, 413, 422)
+  @KeyedCreate('Create a kit', KitDetailDto, [400])
   create(@Body() body: CreateKitDto): Promise<KitDetailDto> {
     return this.kits.createKit(body);
   }
 
   @Patch('kits/:kit_id')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Change a kit; competition_ids / secondary_color_ids replace the current lists' })
-  @ApiOkResponse({ type: KitDetailDto })
-  @ApiErrors(400, 401, 404, 409, 413, 422)
+  @KeyedUpdate(
+    'Change a kit; competition_ids / secondary_color_ids replace the current lists',
+    KitDetailDto,
+    [400],
+  )
   update(
     @Param('kit_id', new ParseIdPipe('kit_id')) id: number,
     @Body() body: UpdateKitDto,
@@ -104,11 +96,7 @@ export class KitsController {
   }
 
   @Delete('kits/:kit_id')
-  @AdminOnly()
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a kit' })
-  @ApiNoContentResponse()
-  @ApiErrors(401, 404, 422)
+  @KeyedDelete('Delete a kit')
   remove(@Param('kit_id', new ParseIdPipe('kit_id')) id: number): Promise<void> {
     return this.kits.deleteKit(id);
   }

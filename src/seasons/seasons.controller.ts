@@ -1,13 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AdminOnly } from '../common/auth/auth.decorators';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/http/api-errors.decorator';
+import { KeyedCreate, KeyedDelete, KeyedUpdate } from '../common/http/keyed-write.decorators';
 import { KeywordQueryDto } from '../common/search/keyword.dto';
 import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ClubSeasonsQueryDto } from './dto/club-seasons-query.dto';
@@ -49,19 +43,13 @@ export class SeasonsController {
   }
 
   @Post('seasons')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Create a season' })
-  @ApiCreatedResponse({ type: SeasonDto })
-  @ApiErrors(401, 409, 413, 422)
+  @KeyedCreate('Create a season', SeasonDto)
   create(@Body() body: CreateSeasonDto): Promise<SeasonDto> {
     return this.seasons.createSeason(body);
   }
 
   @Patch('seasons/:season_id')
-  @AdminOnly()
-  @ApiOperation({ summary: 'Change a season' })
-  @ApiOkResponse({ type: SeasonDto })
-  @ApiErrors(401, 404, 409, 413, 422)
+  @KeyedUpdate('Change a season', SeasonDto)
   update(
     @Param('season_id', new ParseIdPipe('season_id')) id: number,
     @Body() body: UpdateSeasonDto,
@@ -70,11 +58,7 @@ export class SeasonsController {
   }
 
   @Delete('seasons/:season_id')
-  @AdminOnly()
-  @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a season and its kits' })
-  @ApiNoContentResponse()
-  @ApiErrors(401, 404, 422)
+  @KeyedDelete('Delete a season and its kits')
   remove(@Param('season_id', new ParseIdPipe('season_id')) id: number): Promise<void> {
     return this.seasons.deleteSeason(id);
   }
