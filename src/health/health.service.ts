@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { CACHE_STORE, CacheStore } from '../cache/cache-store';
+import { ReadinessMetrics } from '../metrics/readiness-metrics';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -13,18 +14,34 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Probes behind liveness (`/api/health`) and readiness (`/api/health/ready`). */
+/**
+ * Probes behind liveness (`/api/health`) and readiness (`/api/health/ready`). Each probe's
+ * outcome is also recorded in `fkapi_dependency_up`, so the dashboard shows readiness without
+ * the scrape itself querying PostgreSQL.
+ */
 @Injectable()
-export class HealthService {
+export class HealthService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly indicators: HealthIndicatorService,
     @Inject(CACHE_STORE) private readonly cache: CacheStore,
+    private readonly readiness: ReadinessMetrics,
   ) {}
 
+  /**
+   * One database probe at start, so the gauge has a value before the first health check. Redis
+   * is left to the first probe: its store may still be connecting, and a failed ping now would
+   * count against its circuit breaker.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.databaseProblem();
+  }
+
   /** Whether the cache store (Redis, or this process's memory without REDIS_URL) answers. */
-  cacheConnected(): Promise<boolean> {
-    return this.cache.ping();
+  async cacheConnected(): Promise<boolean> {
+    const up = await this.cache.ping();
+    if (this.cache.kind === 'redis') this.readiness.record('redis', up);
+    return up;
   }
 
   /**
@@ -32,15 +49,17 @@ export class HealthService {
    * served from PostgreSQL. So it is `up` or `down` in the details, outside terminus's verdict.
    */
   async cacheStatus(): Promise<{ status: 'up' | 'down'; store: 'redis' | 'memory' }> {
-    return { status: (await this.cache.ping()) ? 'up' : 'down', store: this.cache.kind };
+    return { status: (await this.cacheConnected()) ? 'up' : 'down', store: this.cache.kind };
   }
 
   /** Null when PostgreSQL answers, else why not. */
   async databaseProblem(): Promise<string | null> {
     try {
       await withTimeout(this.dataSource.query('SELECT 1'), PING_TIMEOUT_MS);
+      this.readiness.record('postgres', true);
       return null;
     } catch (error) {
+      this.readiness.record('postgres', false);
       return error instanceof Error ? error.message : String(error);
     }
   }

@@ -4,6 +4,7 @@ import { register } from 'prom-client';
 import { CacheMetrics, METRICS_REGISTRY } from './cache-metrics';
 import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
+import { ReadinessMetrics } from './readiness-metrics';
 
 /**
  * Prometheus metrics at `GET /metrics` (DESIGN.md §5) through `@willsoto/nestjs-prometheus`,
@@ -27,8 +28,13 @@ export class MetricsModule {
           },
         }),
       ],
-      providers: [{ provide: METRICS_REGISTRY, useValue: register }, CacheMetrics, HttpMetrics],
-      exports: [METRICS_REGISTRY, CacheMetrics],
+      providers: [
+        { provide: METRICS_REGISTRY, useValue: register },
+        CacheMetrics,
+        HttpMetrics,
+        ReadinessMetrics,
+      ],
+      exports: [METRICS_REGISTRY, CacheMetrics, ReadinessMetrics],
     };
   }
 }
