@@ -17,6 +17,15 @@ export class BrandsRepository {
     return this.brands.findOneBy({ id });
   }
 
+  /** The brands with the most kits, most first (ties: lower id first): what `cache warm` reads. */
+  async idsWithMostKits(limit: number): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      'SELECT brand_id::int AS id FROM kits GROUP BY brand_id ORDER BY count(*) DESC, brand_id LIMIT $1',
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   search(keyword: string, limit: number): Promise<Brand[]> {
     return applyNameSearch(this.brands.createQueryBuilder('brand'), 'brand', keyword, limit).getMany();
   }

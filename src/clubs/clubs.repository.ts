@@ -24,6 +24,15 @@ export class ClubsRepository {
     return this.clubs.findOneBy({ id });
   }
 
+  /** The clubs with the most kits, most first (ties: lower id first): what `cache warm` reads. */
+  async idsWithMostKits(limit: number): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      'SELECT team_id::int AS id FROM kits GROUP BY team_id ORDER BY count(*) DESC, team_id LIMIT $1',
+      [limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async exists(id: number, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     return manager.exists(Club, { where: { id } });
   }

@@ -116,6 +116,12 @@ export class KitsRepository {
       .getOne();
   }
 
+  /** The highest kit ids (the newest kits), highest first: what `cache warm` reads. */
+  async newestIds(limit: number): Promise<number[]> {
+    const rows = await this.kits.find({ select: { id: true }, order: { id: 'DESC' }, take: limit });
+    return rows.map((kit) => kit.id);
+  }
+
   /** Kits of a club (optionally of one season), newest first. */
   clubKitsPage(clubId: number, seasonId: number | undefined, offset: number, limit: number): Promise<Kit[]> {
     return this.clubKitsQuery(clubId, seasonId)

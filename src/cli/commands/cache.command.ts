@@ -1,10 +1,13 @@
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../app.module';
 import { CacheAdminService } from '../../cache/cache-admin.service';
 import { InvalidateCacheDto } from '../../cache/dto/cache-admin.dto';
 import { prepareDatabase } from '../../database/prepare-database';
 import { CliContext, CliCommand, CommandError, UsageError } from '../command';
+import { planWarmReads, runWarmReads, WARM_SEARCH_TERMS, WARM_TOP_BRANDS, WarmOptions } from '../cache-warm';
 import { CliLogger } from '../cli-logger';
+import { Progress } from '../progress';
 import { parseOptions } from './parse-options';
 
 const ID_TARGETS = ['club', 'season', 'kit', 'brand', 'competition', 'user-collection'] as const;
@@ -52,12 +55,12 @@ export function invalidationTarget(args: string[]): InvalidateCacheDto {
 }
 
 /**
- * Runs `work` with the API's cache services, on the same PostgreSQL and Redis as the API. Without
- * `REDIS_URL` the API's cache lives in its own process memory, out of a command's reach.
+ * Runs `work` with the API's providers (services, cache), on the same PostgreSQL and Redis as the
+ * API. Without `REDIS_URL` the API's cache lives in its own process memory, out of a command's reach.
  */
-async function withCacheAdmin<T>(
+async function withCacheApp<T>(
   context: CliContext,
-  work: (admin: CacheAdminService) => Promise<T>,
+  work: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
   const config = context.config();
   if (!config.redisUrl) {
@@ -76,7 +79,7 @@ async function withCacheAdmin<T>(
       },
     );
     try {
-      return await work(app.get(CacheAdminService));
+      return await work(app);
     } finally {
       await app.close();
     }
@@ -85,17 +88,98 @@ async function withCacheAdmin<T>(
   }
 }
 
-/** `cache invalidate …` and `cache stats`: the cache administration endpoints, from a terminal. */
+const withCacheAdmin = <T>(context: CliContext, work: (admin: CacheAdminService) => Promise<T>): Promise<T> =>
+  withCacheApp(context, (app) => work(app.get(CacheAdminService)));
+
+const MAX_WARM_CLUBS = 10_000;
+const MAX_WARM_KITS = 100_000;
+/** Reads in flight while warming: enough to overlap round trips, few enough to leave the pool to the API. */
+const WARM_CONCURRENCY = 4;
+
+function parseCount(name: string, value: string, max: number): number {
+  const count = /^\d{1,7}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(count >= 0 && count <= max))
+    throw new UsageError(`--${name} must be a whole number from 0 to ${max}`);
+  return count;
+}
+
+/** `cache warm` options, with the reference's defaults (50 clubs, 100 kits, no seasons, no searches). */
+export function warmOptions(args: string[]): WarmOptions {
+  const values = parseOptions(args, {
+    clubs: { type: 'string', default: '50' },
+    kits: { type: 'string', default: '100' },
+    seasons: { type: 'boolean', default: false },
+    search: { type: 'boolean', default: false },
+  });
+  return {
+    clubs: parseCount('clubs', values.clubs, MAX_WARM_CLUBS),
+    kits: parseCount('kits', values.kits, MAX_WARM_KITS),
+    seasons: values.seasons,
+    search: values.search,
+  };
+}
+
+async function warm(args: string[], context: CliContext): Promise<void> {
+  const options = warmOptions(args);
+  const { io } = context;
+  await withCacheApp(context, async (app) => {
+    const admin = app.get(CacheAdminService);
+    // A read never fails because of Redis (it falls through to PostgreSQL), so an unreachable
+    // Redis would "warm" nothing without a word: ask first.
+    const before = await admin.stats();
+    if (!before.available) throw new CommandError('Redis did not answer: nothing was warmed');
+    const started = performance.now();
+    const reads = await planWarmReads(app, options);
+    const progress = new Progress(io.stderr, 'reads');
+    const outcome = await runWarmReads(reads, WARM_CONCURRENCY, (done, total) =>
+      progress.update(done, total),
+    );
+    progress.finish();
+    const stats = await admin.stats();
+    if (!stats.available) throw new CommandError('Redis stopped answering while warming');
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    // The hit and miss counters are the process's (shared by every application in it, as in the
+    // tests): what this warming did is the difference.
+    const counted = new Map(before.by_type.map((t) => [t.cache_type, t]));
+    const rows = stats.by_type
+      .map((t) => ({
+        cacheType: t.cache_type,
+        stored: t.misses - (counted.get(t.cache_type)?.misses ?? 0),
+        cached: t.hits - (counted.get(t.cache_type)?.hits ?? 0),
+        live: t.entries,
+      }))
+      .filter((row) => row.stored + row.cached > 0);
+    const fresh = rows.reduce((sum, row) => sum + row.stored, 0);
+    const already = rows.reduce((sum, row) => sum + row.cached, 0);
+    io.stdout.write(
+      `Warmed the cache in ${seconds} s: ${outcome.reads} reads, ${fresh} stored, ${already} already cached` +
+        (outcome.gone > 0 ? `, ${outcome.gone} gone meanwhile` : '') +
+        `; ${stats.total_entries ?? 0} entries live\n`,
+    );
+    io.stdout.write(
+      `  ${'cache_type'.padEnd(16)} ${'stored'.padStart(7)} ${'cached'.padStart(7)} ${'live'.padStart(7)}\n`,
+    );
+    for (const row of rows) {
+      io.stdout.write(
+        `  ${row.cacheType.padEnd(16)} ${String(row.stored).padStart(7)} ${String(row.cached).padStart(7)} ${String(row.live ?? '?').padStart(7)}\n`,
+      );
+    }
+  });
+}
+
+/** `cache warm|invalidate|stats`: the cache administration endpoints and the reference's warm_cache, from a terminal. */
 export const cacheCommand: CliCommand = {
   name: 'cache',
-  summary: 'Invalidate cache entries or show cache statistics (needs REDIS_URL)',
+  summary: 'Warm or invalidate cache entries, or show cache statistics (needs REDIS_URL)',
   usage:
-    'cache invalidate (--club N | --season N | --kit N | --brand N | --competition N | --user-collection ID | --search | --key KEY | --all) | cache stats',
+    'cache warm [--clubs N] [--kits N] [--seasons] [--search] | cache invalidate (--club N | --season N | --kit N | --brand N | --competition N | --user-collection ID | --search | --key KEY | --all) | cache stats',
   details:
+    `warm: reads through the API's own cached service methods, so each entry is under the key a request looks up: the detail and first kits page (default page size) of the --clubs N clubs with the most kits (default 50, 0..${MAX_WARM_CLUBS}), the detail of the --kits N newest kits (default 100, 0..${MAX_WARM_KITS}), the ${WARM_TOP_BRANDS} brands with the most kits; --seasons adds those clubs' seasons, --search the club and kit searches for ${WARM_SEARCH_TERMS.length} popular terms.\n` +
     'invalidate: drops every entry containing the entity (by the tag index, never a key scan), every search result, one key, or the whole fkapi: namespace (other data in the same Redis is kept).\nstats: live entries per cache type (hit counts live in the API process: see GET /api/cache/stats or /metrics).',
 
   async run(args, context) {
     const [sub, ...rest] = args;
+    if (sub === 'warm') return warm(rest, context);
     if (sub === 'invalidate') {
       const target = invalidationTarget(rest);
       const result = await withCacheAdmin(context, (admin) => admin.invalidate(target));
@@ -119,6 +203,6 @@ export const cacheCommand: CliCommand = {
         context.io.stdout.write(`  ${type.cache_type.padEnd(16)} ${type.entries}\n`);
       return;
     }
-    throw new UsageError(sub ? `unknown cache command '${sub}'` : 'say invalidate or stats');
+    throw new UsageError(sub ? `unknown cache command '${sub}'` : 'say warm, invalidate or stats');
   },
 };
