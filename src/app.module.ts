@@ -36,7 +36,11 @@ export class AppModule {
         MetricsModule.forRoot(),
         CacheModule,
         // After-commit invalidation of every write, through the outbox (DESIGN.md §3).
-        OutboxModule.forRoot({ invalidator: CacheInvalidationService, readsResumeGate: CACHE_STORE }),
+        OutboxModule.forRoot({
+          invalidator: CacheInvalidationService,
+          readsResumeGate: CACHE_STORE,
+          crashAfterCommit: config.testCrashAfterCommit,
+        }),
         HealthModule,
         ClubsModule,
         SeasonsModule,

@@ -139,7 +139,9 @@ export class InvalidationSubscriber
     changes.depth -= 1;
     if (queryRunner.isTransactionActive) return; // released a savepoint
     this.pending.delete(queryRunner);
-    if (changes.tags.size === 0 || this.faults.skipAfterCommitInvalidation) return;
+    if (changes.tags.size === 0) return;
+    this.faults.afterCommit();
+    if (this.faults.skipAfterCommitInvalidation) return;
     await this.invalidateCommitted(queryRunner, [...changes.tags], changes.outboxId);
   }
 
@@ -309,6 +311,7 @@ export class InvalidationSubscriber
     await this.lookUpKits(runner, changes);
     if (changes.tags.size === 0) return;
     const outboxId = await this.outbox.insert(runner, [...changes.tags]);
+    this.faults.afterCommit();
     if (this.faults.skipAfterCommitInvalidation) return;
     await this.invalidateCommitted(runner, [...changes.tags], outboxId);
   }

@@ -80,6 +80,9 @@ class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(60000) USER_COLLECTION_RETRY_BACKOFF_MS: number = 500;
   @IsString() @MinLength(1) @MaxLength(500) USER_COLLECTION_USER_AGENT: string =
     'FKApi/0.1 (user collection fetcher)';
+
+  /** Test-only fault (test/chaos): the process kills itself between a commit and its invalidation. */
+  @Transform(toBool) @IsBoolean() TEST_CRASH_AFTER_COMMIT: boolean = false;
 }
 
 export interface AppConfig {
@@ -111,6 +114,8 @@ export interface AppConfig {
   /** First retry delay after an upstream 429/5xx; doubles on each retry. */
   readonly userCollectionRetryBackoffMs: number;
   readonly userCollectionUserAgent: string;
+  /** Test-only (NODE_ENV=test): SIGKILL this process right after a write commits, before it invalidates. */
+  readonly testCrashAfterCommit: boolean;
 }
 
 /** Injection token for the validated configuration. */
@@ -139,6 +144,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { whitelist: false });
   if (errors.length > 0) throw new ConfigError(`Invalid configuration: ${describe(errors)}`);
+  if (parsed.TEST_CRASH_AFTER_COMMIT && parsed.NODE_ENV !== 'test')
+    throw new ConfigError(
+      'Invalid configuration: TEST_CRASH_AFTER_COMMIT is a test fault, only with NODE_ENV=test',
+    );
   return {
     nodeEnv: parsed.NODE_ENV as AppConfig['nodeEnv'],
     port: parsed.PORT,
@@ -165,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userCollectionPageDelayMs: parsed.USER_COLLECTION_PAGE_DELAY_MS,
     userCollectionRetryBackoffMs: parsed.USER_COLLECTION_RETRY_BACKOFF_MS,
     userCollectionUserAgent: parsed.USER_COLLECTION_USER_AGENT,
+    testCrashAfterCommit: parsed.TEST_CRASH_AFTER_COMMIT,
   };
 }
 

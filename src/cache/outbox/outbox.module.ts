@@ -23,6 +23,8 @@ export interface OutboxModuleOptions {
   /** Modules exporting those providers, unless they are global. */
   imports?: ModuleMetadata['imports'];
   drainer?: Partial<OutboxDrainerOptions>;
+  /** Test fault: the process dies between a commit and its invalidation (see {@link OutboxFaults}). */
+  crashAfterCommit?: boolean;
 }
 
 /**
@@ -45,7 +47,11 @@ export class OutboxModule {
           useValue: { ...DEFAULT_OUTBOX_DRAINER_OPTIONS, ...options.drainer },
         },
         OutboxRepository,
-        OutboxFaults,
+        {
+          provide: OutboxFaults,
+          useFactory: (): OutboxFaults =>
+            Object.assign(new OutboxFaults(), { crashAfterCommit: options.crashAfterCommit ?? false }),
+        },
         InvalidationSubscriber,
         OutboxDrainer,
       ],

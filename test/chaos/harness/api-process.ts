@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ADMIN_KEY } from '../../utils/test-app';
+import { freePort, sleep } from './ports';
+
+/** `node dist/main.js` as a child process, on a port of its own. */
+export interface ApiProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface ApiProcessOptions {
+  main: string;
+  databaseUrl: string;
+  redisUrl: string;
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts the compiled API and resolves once it answers readiness. The working directory is an
+ * empty temporary one, so a developer's `./.env` never leaks into the test's configuration.
+ */
+export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
+  const port = await freePort();
+  const cwd = mkdtempSync(path.join(tmpdir(), 'fkapi-chaos-'));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'log',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_POOL_SIZE: '5',
+    REDIS_URL: options.redisUrl,
+    ADMIN_API_KEY: ADMIN_KEY,
+    RATE_LIMIT_PER_HOUR: '0',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [options.main], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; ; attempt++) {
+    if (hasExited) throw new Error(`the API exited during start:\n${output}`);
+    if (attempt > 600) {
+      child.kill('SIGKILL');
+      throw new Error(`the API did not become ready in 60 s:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health/ready`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  return {
+    url,
+    port,
+    child,
+    output: () => output,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (!hasExited) child.kill(signal);
+      return exited;
+    },
+  };
+}

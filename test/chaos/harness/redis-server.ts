@@ -1,0 +1,56 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createClient } from 'redis';
+import { freePort, sleep } from './ports';
+
+/**
+ * A redis-server of the test's own, on its own port, that the test may kill and restart: the
+ * shared Redis other test files use is never touched.
+ */
+export interface OwnRedis {
+  url: string;
+  port: number;
+  /** SIGKILL: connections drop at once, nothing is saved (the server runs without persistence). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+
+  const start = async (): Promise<void> => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const client = createClient({ url, socket: { reconnectStrategy: false } });
+    client.on('error', () => undefined);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        await client.connect();
+        await client.ping();
+        await client.close();
+        return;
+      } catch {
+        await sleep(50);
+      }
+    }
+    throw new Error(`redis-server did not start on port ${port}`);
+  };
+  const kill = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url, port, kill, start, stop: kill };
+}
