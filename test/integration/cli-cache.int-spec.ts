@@ -37,8 +37,10 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
     return { code, stdout: stdout.text, stderr: stderr.text };
   };
 
-  /** Stores an entry the way the API does, tagged, through the same store (a `club` detail). */
-  const storeClubEntry = async (clubId: number) => {
+  /** Stores entries the way the API does, tagged, through the same store. */
+  const storeEntries = async (
+    entries: { key: string; tags: string[]; cacheType: string }[],
+  ): Promise<void> => {
     // The API's own path: the stats and invalidation commands must see it.
     const { NestFactory } = await import('@nestjs/core');
     const { AppModule } = await import('../../src/app.module');
@@ -50,19 +52,18 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
     try {
       await app.init();
       const store = app.get<CacheStore>(CACHE_STORE);
-      const sequence = (await store.readSequence()) ?? 0;
-      const entry = {
-        key: `club_${clubId}`,
-        value: JSON.stringify({ id: clubId }),
-        ttlSeconds: 600,
-        tags: [`club:${clubId}`],
-        cacheType: 'club',
-      };
-      expect(await store.setWithTags(entry, sequence)).toBe(true);
+      for (const { key, tags, cacheType } of entries) {
+        const sequence = (await store.readSequence()) ?? 0;
+        const entry = { key, value: JSON.stringify({ key }), ttlSeconds: 600, tags, cacheType };
+        expect(await store.setWithTags(entry, sequence)).toBe(true);
+      }
     } finally {
       await app.close();
     }
   };
+  /** A `club` detail entry, tagged with its club. */
+  const storeClubEntry = (clubId: number) =>
+    storeEntries([{ key: `club_${clubId}`, tags: [`club:${clubId}`], cacheType: 'club' }]);
 
   it('invalidates one club by its tag: exit 0, a summary, the entry gone and others kept', async () => {
     await storeClubEntry(5);
@@ -90,6 +91,69 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
     expect(await redis.client.exists('fkapi:club_6')).toBe(0);
     expect(await redis.client.get('someone-else:key')).toBe('kept');
     await redis.client.del('someone-else:key');
+  });
+
+  it.each([
+    [['--season', '3'], 'season 3: 2 entries', ['season_3', 'kit_club_9_season=3'], ['season_4']],
+    [['--kit', '42'], 'kit 42: 1 entry', ['kit_42'], ['kit_43']],
+    [['--brand', '2'], 'brand 2: 1 entry', ['brand_2'], ['brand_3']],
+    [['--competition', '7'], 'competition 7: 1 entry', ['competition_7'], ['competition_8']],
+    [
+      ['--user-collection', '77'],
+      'user_collection 77: 1 entry',
+      ['user_collection_77'],
+      ['user_collection_78'],
+    ],
+    [['--search'], 'search: 2 entries', ['search_clubs_arsenal', 'search_kits_2024'], ['kit_43']],
+    [['--key', 'fkapi:kit_43'], 'key fkapi:kit_43: 1 entry', ['kit_43'], ['kit_42']],
+  ])(
+    'invalidates %j: exit 0, the summary, exactly the entries under it deleted',
+    async (option, summary, dropped, kept) => {
+      const tagsOf: Record<string, string[]> = {
+        season_3: ['season:3'],
+        kit_club_9_season: ['club_kits:9', 'season_kits:3'],
+        season_4: ['season:4'],
+        kit_42: ['kit:42', 'club:9'],
+        kit_43: ['kit:43', 'club:9'],
+        brand_2: ['brand:2'],
+        brand_3: ['brand:3'],
+        competition_7: ['competition:7'],
+        competition_8: ['competition:8'],
+        user_collection_77: ['user_collection:77'],
+        user_collection_78: ['user_collection:78'],
+        search_clubs_arsenal: ['search', 'search:clubs', 'club:9'],
+        search_kits_2024: ['search', 'search:kits', 'kit:42'],
+      };
+      const keys = [...dropped, ...kept];
+      await storeEntries(
+        keys.map((key) => ({
+          key,
+          tags: tagsOf[key.replace(/=.*$/, '')],
+          cacheType: key.startsWith('search') ? 'search' : key.split('_')[0],
+        })),
+      );
+      const { code, stdout } = await run({}, 'cache', 'invalidate', ...option);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(
+        new RegExp(`^Invalidated ${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} deleted\n$`),
+      );
+      for (const key of dropped) expect(await redis.client.exists(`fkapi:${key}`)).toBe(0);
+      for (const key of kept) expect(await redis.client.exists(`fkapi:${key}`)).toBe(1);
+      await redis.client.unlink(keys.map((key) => `fkapi:${key}`));
+    },
+  );
+
+  it.each([
+    [['cache', 'stats'], /^error: Redis did not answer\n$/],
+    [
+      ['cache', 'invalidate', '--club', '5'],
+      /^error: The cache store is unavailable \(.+\); try again shortly\n$/,
+    ],
+  ])('fails %j with exit 1 and one line when Redis does not answer', async (argv, message) => {
+    const { code, stdout, stderr } = await run({ REDIS_URL: 'redis://127.0.0.1:1/0' }, ...argv);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
   });
 
   it.each([
