@@ -1,9 +1,12 @@
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { generateRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
+import { createRootLogger, RootLogger } from './logging/logger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
+import { logRequests } from './logging/request-logging';
 import { setupOpenApi } from './openapi';
 
 /** Invalid UTF-8 in a query string would otherwise reach the handlers as U+FFFD replacement characters. */
@@ -16,14 +19,21 @@ function hasValidEncoding(url: string): boolean {
   }
 }
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 /**
  * Builds the application (not yet listening) for one configuration: used by `main.ts`, the
- * e2e tests and the benchmarks, so all three run the same wiring.
+ * e2e tests and the benchmarks, so all three run the same wiring. `logger` is the pino root
+ * logger for Fastify and Nest alike (tests pass one writing to a sink they read).
  */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  logger: RootLogger = createRootLogger(config),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // Every line logged through `request.log` carries the same id as X-Request-Id and the
+    // error bodies' `request_id`. Fastify's own two lines per request are replaced by one
+    // (`logging/request-logging.ts`), registered only with LOG_REQUESTS.
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     genReqId: generateRequestId,
@@ -31,10 +41,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
+    logger: new PinoNestLogger(logger),
     bufferLogs: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  if (config.logRequests) logRequests(fastify, logger);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     if (!hasValidEncoding(request.url)) {

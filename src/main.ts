@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { AppConfig, ConfigError, loadConfigFromProcess } from './config/app-config';
 import { prepareDatabase } from './database/prepare-database';
+import { createRootLogger } from './logging/logger';
+import { PinoNestLogger } from './logging/pino-nest-logger';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -14,9 +16,13 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  // One pino root for the whole process: the embedded database's start-up lines come out in
+  // the same format as the application's.
+  const root = createRootLogger(config);
+  Logger.overrideLogger(new PinoNestLogger(root));
   const logger = new Logger('Bootstrap');
   const database = await prepareDatabase(config, logger);
-  const app = await createApp({ ...config, databaseUrl: database.url });
+  const app = await createApp({ ...config, databaseUrl: database.url }, root);
   app
     .getHttpAdapter()
     .getInstance()

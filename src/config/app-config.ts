@@ -42,6 +42,8 @@ class Environment {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
   @IsString() HOST: string = '0.0.0.0';
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']) LOG_LEVEL: string = 'log';
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['json', 'pretty']) LOG_FORMAT?: string;
+  @Transform(toBool) @IsBoolean() LOG_REQUESTS: boolean = true;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -90,6 +92,10 @@ export interface AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** JSON lines, or `pino-pretty` for a terminal (the default in development). */
+  readonly logFormat: 'json' | 'pretty';
+  /** One access log line per request (at the `log` level). */
+  readonly logRequests: boolean;
   /** Undefined until the embedded database is started (see `database/embedded-postgres.ts`). */
   readonly databaseUrl?: string;
   readonly databasePoolSize: number;
@@ -153,6 +159,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: parsed.PORT,
     host: parsed.HOST,
     logLevel: parsed.LOG_LEVEL as AppConfig['logLevel'],
+    logFormat: (parsed.LOG_FORMAT ??
+      (parsed.NODE_ENV === 'development' ? 'pretty' : 'json')) as AppConfig['logFormat'],
+    logRequests: parsed.LOG_REQUESTS,
     databaseUrl: parsed.DATABASE_URL,
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
     embeddedPgDir: parsed.EMBEDDED_PG_DIR,

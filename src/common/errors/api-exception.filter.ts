@@ -1,29 +1,23 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from './error-mapping';
 
 /** The one place where errors become responses: `{"detail", "code", "request_id"}` for every 4xx/5xx. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HTTP');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
 }
 
-export function sendError(
-  exception: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  logger: Logger,
-): void {
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, detail, code, unexpected, extra } = mapError(exception);
   if (unexpected) {
-    logger.error(
-      `${request.method} ${request.url} → ${status} (${request.id}): ${exception instanceof Error ? exception.message : String(exception)}`,
-      exception instanceof Error ? exception.stack : undefined,
+    // The request's logger: the line carries `request_id`, the id the body below gives the client.
+    request.log.error(
+      { err: exception, method: request.method, url: request.url, status, context: 'HTTP' },
+      'unexpected error',
     );
   }
   if (reply.sent) return;
