@@ -43,3 +43,13 @@ export class UsageError extends Error {}
 
 /** The command could not do its work for a reason the user can act on: exit code 1. */
 export class CommandError extends Error {}
+
+/**
+ * Opening the database failed: the driver's message alone ("connect ECONNREFUSED 127.0.0.1:5432")
+ * does not say which service it is about.
+ */
+export function cannotOpenDatabase(error: unknown): CommandError {
+  // Not `instanceof Error`: under jest the error may come from another realm.
+  const message = String((error as { message?: unknown } | null)?.message ?? error);
+  return new CommandError(`cannot open the database: ${message}`);
+}

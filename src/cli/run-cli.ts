@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { prepareDatabase } from '../database/prepare-database';
-import { CliContext, CliIo, UsageError } from './command';
+import { cannotOpenDatabase, CliContext, CliIo, UsageError } from './command';
 import { CliLogger } from './cli-logger';
 import { COMMANDS } from './commands';
 import { commandList, names } from './commands/help.command';
@@ -41,10 +41,14 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       const current = context.config();
       const logger = new CliLogger(io.stderr, current.logLevel);
       // The demo catalogue is for the API's first start; a CLI command works on what is there.
-      const database = await prepareDatabase({ ...current, demoData: false }, logger);
+      const database = await prepareDatabase({ ...current, demoData: false }, logger).catch((error) => {
+        throw cannotOpenDatabase(error);
+      });
       try {
         const dataSource = new DataSource(dataSourceOptions(database.url, 2));
-        await dataSource.initialize();
+        await dataSource.initialize().catch((error) => {
+          throw cannotOpenDatabase(error);
+        });
         try {
           return await work(dataSource);
         } finally {

@@ -184,6 +184,18 @@ describe('cli: cache warm (real PostgreSQL and Redis)', () => {
     expect(stderr.lines).toEqual(['error: Redis did not answer: nothing was warmed']);
   });
 
+  it('fails with exit 1 and one line when PostgreSQL does not answer', async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await run(
+      { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/fkapi` },
+      'cache',
+      'warm',
+    );
+    expect(code).toBe(1);
+    expect(stdout.text).toBe('');
+    expect(stderr.lines).toEqual([`error: cannot open the database: connect ECONNREFUSED 127.0.0.1:${port}`]);
+  });
+
   it('fails with exit 1 without REDIS_URL (the API would cache in its own memory)', async () => {
     const { code, stderr } = await run({ REDIS_URL: '' }, 'cache', 'warm');
     expect(code).toBe(1);

@@ -117,6 +117,29 @@ describe('cli, run in-process', () => {
     ]);
   });
 
+  it.each([
+    [
+      'no server listens',
+      'postgres://postgres@127.0.0.1:1/fkapi',
+      /^error: cannot open the database: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+    ],
+    [
+      'the database does not exist',
+      'postgres://postgres@127.0.0.1:5432/fkapi_no_such_database',
+      /^error: cannot open the database: database "fkapi_no_such_database" does not exist$/,
+    ],
+  ])('fails to migrate when %s: exit 1, one line naming the database', async (_why, url, message) => {
+    const stdout = new Captured();
+    const stderr = new Captured();
+    const code = await runCli(['migrate'], {
+      io: { stdout, stderr },
+      readConfig: () => loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'fatal' }),
+    });
+    expect(code).toBe(1);
+    expect(stdout.text).toBe('');
+    expect(stderr.lines).toEqual([expect.stringMatching(message)]);
+  });
+
   it('migrates: exit 0 and says the schema is up to date', async () => {
     const { code, stdout } = await run('migrate');
     expect(code).toBe(0);
@@ -133,6 +156,9 @@ describe('cli, run in-process', () => {
     const seed = await run('help', 'seed');
     expect(seed.code).toBe(0);
     expect(seed.stdout.text).toContain('--reset    empty the catalogue tables first');
+    const cache = await run('help', 'cache');
+    expect(cache.code).toBe(0);
+    expect(cache.stdout.text).toContain('cache warm [--clubs N] [--kits N] [--seasons] [--search]');
   });
 });
 

@@ -4,7 +4,7 @@ import { AppModule } from '../../app.module';
 import { CacheAdminService } from '../../cache/cache-admin.service';
 import { InvalidateCacheDto } from '../../cache/dto/cache-admin.dto';
 import { prepareDatabase } from '../../database/prepare-database';
-import { CliContext, CliCommand, CommandError, UsageError } from '../command';
+import { cannotOpenDatabase, CliContext, CliCommand, CommandError, UsageError } from '../command';
 import { planWarmReads, runWarmReads, WARM_SEARCH_TERMS, WARM_TOP_BRANDS, WarmOptions } from '../cache-warm';
 import { CliLogger } from '../cli-logger';
 import { Progress } from '../progress';
@@ -69,7 +69,9 @@ async function withCacheApp<T>(
     );
   }
   const logger = new CliLogger(context.io.stderr, config.logLevel);
-  const database = await prepareDatabase({ ...config, demoData: false }, logger);
+  const database = await prepareDatabase({ ...config, demoData: false }, logger).catch((error) => {
+    throw cannotOpenDatabase(error);
+  });
   try {
     const app = await NestFactory.createApplicationContext(
       AppModule.forRoot({ ...config, databaseUrl: database.url }),
