@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { runCli } from '../../src/cli/run-cli';
 import { OutputStream } from '../../src/cli/command';
 import { loadConfig } from '../../src/config/app-config';
+import { leaseRedisDb } from '../utils/redis-db';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 
 class Captured implements OutputStream {
@@ -192,6 +193,38 @@ describe('cli, as the compiled process', () => {
     const result = await node(['seed', '--kits', '500', '--reset'], { DATABASE_URL: db.url });
     expect(result).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Seeded 500 kits, 50 clubs/) });
     expect(await counts(db.url)).toEqual({ kits: 500, clubs: 50, max_id: 500 });
+  });
+
+  it('cache warm exits 0 with its summary, and 1 with one line when Redis does not answer', async () => {
+    const redis = await leaseRedisDb();
+    try {
+      expect((await node(['seed', '--kits', '200', '--reset'], { DATABASE_URL: db.url })).code).toBe(0);
+      const warmed = await node(['cache', 'warm', '--clubs', '5', '--kits', '10'], {
+        DATABASE_URL: db.url,
+        REDIS_URL: redis.url,
+      });
+      // 5 clubs × (detail, kits page) + 10 kits + the brands with kits (at most 20).
+      expect(warmed).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(
+          /^Warmed the cache in \d+\.\d s: 2\d reads, 2\d stored, 0 already cached;/,
+        ),
+      });
+      expect(warmed.stderr).toMatch(/^100% \(2\d\/2\d reads, /m);
+      expect(await redis.client.exists('fkapi:kit_200')).toBe(1);
+
+      const down = await node(['cache', 'warm'], {
+        DATABASE_URL: db.url,
+        REDIS_URL: 'redis://127.0.0.1:1/0',
+      });
+      expect(down).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'error: Redis did not answer: nothing was warmed\n',
+      });
+    } finally {
+      await redis.release();
+    }
   });
 
   it('seed --kits abc exits 2 with one readable line on stderr', async () => {
