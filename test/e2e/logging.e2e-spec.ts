@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { sendError } from '../../src/common/errors/api-exception.filter';
 import { ConfigError, loadConfig } from '../../src/config/app-config';
 import { createRootLogger } from '../../src/logging/logger';
 import { makeClub } from '../factories/catalog';
@@ -13,26 +14,34 @@ const BEARER = 'bearer-secret-0123456789';
 
 type LogLine = Record<string, unknown> & { level: string; msg?: string; request_id?: string };
 
-/** A log sink: every line pino writes, parsed (a line that is not JSON fails the test). */
-function sink(): { stream: Writable; lines: LogLine[] } {
+/** A log sink: every line pino writes, parsed; lines that are not JSON are kept in `invalid`. */
+function sink(): { stream: Writable; lines: LogLine[]; invalid: string[] } {
   const lines: LogLine[] = [];
+  const invalid: string[] = [];
   let pending = '';
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       pending += chunk.toString('utf8');
       const complete = pending.split('\n');
       pending = complete.pop() ?? '';
-      for (const line of complete) if (line !== '') lines.push(JSON.parse(line) as LogLine);
+      for (const line of complete) {
+        if (line === '') continue;
+        try {
+          lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          invalid.push(line);
+        }
+      }
       callback();
     },
   });
-  return { stream, lines };
+  return { stream, lines, invalid };
 }
 
 async function startLoggedApp(
   db: TestDatabase,
   env: Record<string, string>,
-): Promise<{ app: NestFastifyApplication; lines: LogLine[] }> {
+): Promise<{ app: NestFastifyApplication; lines: LogLine[]; invalid: string[] }> {
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'log',
@@ -44,11 +53,18 @@ async function startLoggedApp(
     RATE_LIMIT_PER_HOUR: '0',
     ...env,
   });
-  const { stream, lines } = sink();
+  const { stream, lines, invalid } = sink();
   const app = await createApp(config, createRootLogger(config, stream));
+  // A route that fails unexpectedly, answered by the exception filter's own function.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/test/unexpected', (request, reply) => {
+      sendError(new Error('kaboom in a handler'), request, reply);
+    });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  return { app, lines };
+  return { app, lines, invalid };
 }
 
 const accessLines = (lines: LogLine[]): LogLine[] => lines.filter((l) => l.msg === 'request completed');
@@ -57,11 +73,12 @@ describe('Structured logs (pino)', () => {
   let db: TestDatabase;
   let app: NestFastifyApplication;
   let lines: LogLine[];
+  let invalid: string[];
   let clubId: number;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ({ app, lines } = await startLoggedApp(db, {}));
+    ({ app, lines, invalid } = await startLoggedApp(db, {}));
     clubId = (await makeClub(app.get(DataSource))).id;
   });
   afterAll(async () => {
@@ -105,6 +122,27 @@ describe('Structured logs (pino)', () => {
     expect(accessLines(lines).filter((l) => l.request_id === 'trace-abc.123')).toEqual([
       expect.objectContaining({ status: 404, url: '/api/clubs/99999999' }),
     ]);
+  });
+
+  it('logs an unexpected error once, with its stack and the request_id the 500 body gives', async () => {
+    const res = await app.inject({ url: '/test/unexpected', headers: { 'x-api-key': READ_KEY } });
+    expect(res.statusCode).toBe(500);
+    const body = res.json<{ request_id: string; detail: string }>();
+    expect(body.request_id).toBe(res.headers['x-request-id']);
+    expect(body.detail).not.toContain('kaboom');
+    const errors = lines.filter((l) => l.level === 'error' && l.request_id === body.request_id);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      msg: 'unexpected error',
+      status: 500,
+      err: { message: 'kaboom in a handler' },
+    });
+    expect(String((errors[0].err as { stack?: string }).stack)).toContain('logging.e2e-spec.ts');
+  });
+
+  it('writes nothing but JSON lines', () => {
+    expect(lines.length).toBeGreaterThan(10);
+    expect(invalid).toEqual([]);
   });
 
   it('never writes an API key or an Authorization header to the log', async () => {
