@@ -1,4 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
@@ -11,6 +13,9 @@ import { createTestDatabase, TestDatabase } from '../utils/test-database';
 const ADMIN_KEY = 'logging-admin-key-0123456789';
 const READ_KEY = 'logging-read-key-0123456789';
 const BEARER = 'bearer-secret-0123456789';
+
+/** pino-pretty's colours (ESC [ … m). */
+const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 type LogLine = Record<string, unknown> & { level: string; msg?: string; request_id?: string };
 
@@ -214,6 +219,37 @@ describe('LOG_FORMAT', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
     expect(loadConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
     expect(loadConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+  });
+
+  it('writes pino-pretty lines, not JSON, with LOG_FORMAT=pretty', () => {
+    // A fresh process: the pretty transport writes to the real stdout from a worker thread.
+    // It loads src/logging/logger.ts compiled by swc, as jest does.
+    const script = `
+      const { transformFileSync } = require('@swc/core');
+      const Module = require('node:module');
+      const path = require('node:path');
+      const file = path.resolve('src/logging/logger.ts');
+      const { code } = transformFileSync(file, {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      });
+      const m = new Module(file);
+      m.filename = file;
+      m.paths = Module._nodeModulePaths(path.dirname(file));
+      m._compile(code, file);
+      const log = m.exports.createRootLogger({ logLevel: 'log', logFormat: 'pretty' });
+      log.info({ request_id: 'pretty-id-1' }, 'hello from pretty');
+      log.debug('not at this level');`;
+    const run = spawnSync(process.execPath, ['-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const text = run.stdout.replace(ANSI_COLOR, '');
+    expect(text).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hello from pretty\n\s+request_id: "pretty-id-1"\n$/,
+    );
   });
 
   it('refuses an unknown format with one line naming the variable', () => {
