@@ -1,4 +1,8 @@
 import { NestFactory } from '@nestjs/core';
+import { createServer } from 'node:http';
+import { CachedResponses } from './cache/http/cached-responses';
+import { Handler, RawFastPath, RequestDispatcher } from './cache/http/raw-fast-path';
+import { HttpMetrics } from './metrics/http-metrics';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import { AppModule } from './app.module';
@@ -8,6 +12,9 @@ import { createRootLogger, RootLogger } from './logging/logger';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { logRequests } from './logging/request-logging';
 import { setupOpenApi } from './openapi';
+
+/** Fastify's own default, which a server from `serverFactory` does not get. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 /** Invalid UTF-8 in a query string would otherwise reach the handlers as U+FFFD replacement characters. */
 function hasValidEncoding(url: string): boolean {
@@ -28,7 +35,16 @@ export async function createApp(
   config: AppConfig,
   logger: RootLogger = createRootLogger(config),
 ): Promise<NestFastifyApplication> {
+  const dispatcher = new RequestDispatcher();
   const adapter = new FastifyAdapter({
+    // Cached hits of learned URLs are answered before Fastify (`cache/http/raw-fast-path.ts`).
+    serverFactory: (fastifyHandler: Handler) => {
+      const server = createServer((request, response) =>
+        dispatcher.dispatch(request, response, fastifyHandler),
+      );
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      return server;
+    },
     loggerInstance: logger,
     // Every line logged through `request.log` carries the same id as X-Request-Id and the
     // error bodies' `request_id`. Fastify's own two lines per request are replaced by one
@@ -46,6 +62,8 @@ export async function createApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
   if (config.logRequests) logRequests(fastify, logger);
+  const accessLog = config.logRequests && logger.isLevelEnabled('info') ? logger : null;
+  dispatcher.attach(new RawFastPath(app.get(CachedResponses), app.get(HttpMetrics), accessLog, config));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     if (!hasValidEncoding(request.url)) {

@@ -17,8 +17,15 @@ export interface CacheStore {
   get(key: string): Promise<string | null>;
 
   /**
+   * `get` with the entry's strong ETag (`http/http-caching.ts`), for the HTTP fast paths; an
+   * in-process cache keeps both, so a hit from memory hashes nothing.
+   */
+  getResponse(key: string): Promise<{ json: string; etag: string } | null>;
+
+  /**
    * `get` and `readSequence` in one round trip (`MGET`): a miss then needs no extra call before
-   * its computation. `sequence` is null whenever `value` is null because the store was not asked.
+   * its computation. `sequence` is null when the store was not asked (unavailable, or the value
+   * came from the in-process cache); a miss never comes with a null sequence unless unavailable.
    */
   lookup(key: string): Promise<{ value: string | null; sequence: number | null }>;
 

@@ -21,6 +21,8 @@ import { CacheStatsService } from './cache-stats.service';
 import { CACHE_STORE, CacheStore } from './cache-store';
 import { CacheService } from './cache.service';
 import { CachedMethodsExplorer } from './cached-methods.explorer';
+import { CachedResponseHooks } from './http/cached-response.hooks';
+import { CachedResponses } from './http/cached-responses';
 import { MemoryCacheStore } from './memory-cache.store';
 import { RedisCacheStore } from './redis-cache.store';
 import { createRedisClient, REDIS_CLIENT, RedisClient } from './redis-client';
@@ -99,7 +101,10 @@ class CacheStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
       inject: [APP_CONFIG, REDIS_CLIENT, CacheMetrics],
       useFactory: (config: AppConfig, client: RedisClient | null, metrics: CacheMetrics): CacheStore =>
         client
-          ? new RedisCacheStore(client, metrics, { commandTimeoutMs: config.redisCommandTimeoutMs })
+          ? new RedisCacheStore(client, metrics, {
+              commandTimeoutMs: config.redisCommandTimeoutMs,
+              l1: config.cacheL1.enabled ? config.cacheL1 : undefined,
+            })
           : new MemoryCacheStore(),
     },
     CacheStoreLifecycle,
@@ -108,7 +113,16 @@ class CacheStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
     CacheStatsService,
     CacheAdminService,
     CachedMethodsExplorer,
+    CachedResponses,
+    CachedResponseHooks,
   ],
-  exports: [REDIS_CLIENT, CACHE_STORE, CacheService, CacheInvalidationService, CacheStatsService],
+  exports: [
+    REDIS_CLIENT,
+    CACHE_STORE,
+    CacheService,
+    CacheInvalidationService,
+    CacheStatsService,
+    CachedResponses,
+  ],
 })
 export class CacheModule {}

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CacheMetrics } from '../metrics/cache-metrics';
 import { CACHE_STORE, CacheStore } from './cache-store';
 import { MARKER_TTL_MS } from './redis-cache.store';
+import { attachCachedPayload } from './cached-payload';
 import { SingleFlight } from './single-flight';
 
 /** What one cached read stores, and under which tags. */
@@ -42,7 +43,16 @@ export class CacheService {
    */
   async read<T>(spec: CachedRead<T>, compute: () => Promise<T>): Promise<T> {
     const outcome = await this.fetch(spec, compute);
-    return (outcome.hit ? JSON.parse(outcome.json) : outcome.value) as T;
+    const value = (outcome.hit ? JSON.parse(outcome.json) : outcome.value) as T;
+    if (outcome.json !== undefined) {
+      attachCachedPayload(value, {
+        key: spec.key,
+        cacheType: spec.cacheType,
+        json: outcome.json,
+        ttlSeconds: spec.ttlSeconds ?? this.config.cacheTtlSeconds,
+      });
+    }
+    return value;
   }
 
   /**

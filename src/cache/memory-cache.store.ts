@@ -1,3 +1,4 @@
+import { etagOf } from './http/http-caching';
 import { assertCacheType } from './cache-key';
 import { CacheEntry, CacheStore, InvalidationResult, RecoveryTask } from './cache-store';
 import { MARKER_TTL_MS } from './redis-cache.store';
@@ -43,6 +44,11 @@ export class MemoryCacheStore implements CacheStore {
       return Promise.resolve(null);
     }
     return Promise.resolve(entry.value);
+  }
+
+  async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
+    const json = await this.get(key);
+    return json === null ? null : { json, etag: etagOf(json) };
   }
 
   async lookup(key: string): Promise<{ value: string | null; sequence: number | null }> {

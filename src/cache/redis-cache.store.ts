@@ -10,6 +10,8 @@ import {
 } from './cache-store';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedisClient } from './redis-client';
+import { etagOf } from './http/http-caching';
+import { INVALIDATION_CHANNEL, L1Cache, L1Entry, L1Options } from './l1-cache';
 import { LuaScript, SCRIPTS } from './redis-scripts';
 
 /**
@@ -31,6 +33,8 @@ export interface RedisCacheStoreOptions {
   clearBatchSize?: number;
   /** Key namespace; `fkapi:` everywhere except tests that isolate themselves by prefix. */
   namespace?: string;
+  /** The in-process cache in front of Redis (`CACHE_L1_*`); none when absent. */
+  l1?: Omit<L1Options, 'barrierTimeoutMs'>;
 }
 
 class RedisTimeoutError extends Error {
@@ -57,6 +61,12 @@ export class RedisCacheStore implements CacheStore {
   readonly kind = 'redis';
   private readonly logger = new Logger('RedisCache');
   private readonly breaker: CircuitBreaker;
+  /**
+   * The client without its per-command timeout: `call()` bounds every command itself, and
+   * node-redis's timeout costs an `AbortSignal.timeout()` per command (measured: a tenth of a
+   * cached hit's CPU time).
+   */
+  private readonly commands: RedisClient;
   private readonly ns: string;
   private readonly keys: {
     sequence: string;
@@ -64,7 +74,9 @@ export class RedisCacheStore implements CacheStore {
     types: string;
     tags: string;
     typePrefix: string;
+    events: string;
   };
+  private readonly l1: L1Cache | null;
   private readonly tasks: RecoveryTask[] = [];
   private readsAllowed = false;
   private recovery: Promise<void> | null = null;
@@ -82,13 +94,18 @@ export class RedisCacheStore implements CacheStore {
     private readonly options: RedisCacheStoreOptions,
   ) {
     this.ns = options.namespace ?? NAMESPACE;
+    this.commands = client.withCommandOptions({ timeout: 0 });
     this.keys = {
       sequence: `${this.ns}inv:seq`,
       cleared: `${this.ns}inv:all`,
       types: `${this.ns}types`,
       tags: `${this.ns}tags`,
       typePrefix: `${this.ns}type:`,
+      events: this.ns + INVALIDATION_CHANNEL,
     };
+    this.l1 = options.l1
+      ? new L1Cache(client, this.ns, { ...options.l1, barrierTimeoutMs: options.commandTimeoutMs })
+      : null;
     this.breaker = new CircuitBreaker({
       failureThreshold: options.failureThreshold ?? 5,
       cooldownMs: options.cooldownMs ?? 2000,
@@ -129,6 +146,8 @@ export class RedisCacheStore implements CacheStore {
       // Only reached when the client is closed while connecting; the 'error' listener logs outages.
       if (!this.closed) this.logger.warn(`Redis connect failed: ${String(error)}`);
     });
+    // Subscribes in the background; serves nothing from memory until subscribed.
+    void this.l1?.start();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.firstRecovery,
@@ -140,6 +159,7 @@ export class RedisCacheStore implements CacheStore {
   async close(): Promise<void> {
     this.closed = true;
     this.readsAllowed = false;
+    this.l1?.close();
     clearTimeout(this.retryTimer);
     if (!this.client.isOpen) return;
     if (this.client.isReady) {
@@ -167,11 +187,18 @@ export class RedisCacheStore implements CacheStore {
       this.metrics.error('get');
       return null;
     }
+    if (this.l1) return (await this.readThroughL1(key))?.json ?? null;
     try {
-      return await this.call('get', () => this.client.get(this.ns + key));
+      return await this.call('get', () => this.commands.get(this.ns + key));
     } catch {
       return null;
     }
+  }
+
+  async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
+    if (this.l1 && this.readsAllowed) return this.readThroughL1(key);
+    const json = await this.get(key);
+    return json === null ? null : { json, etag: etagOf(json) };
   }
 
   async lookup(key: string): Promise<{ value: string | null; sequence: number | null }> {
@@ -179,9 +206,11 @@ export class RedisCacheStore implements CacheStore {
       this.metrics.error('get');
       return { value: null, sequence: null };
     }
+    const remembered = this.l1?.get(key);
+    if (remembered) return { value: remembered.json, sequence: null };
     try {
       const [value, sequence] = await this.call('get', () =>
-        this.client.mGet([this.ns + key, this.keys.sequence]),
+        this.commands.mGet([this.ns + key, this.keys.sequence]),
       );
       return { value, sequence: sequence === null ? 0 : Number(sequence) };
     } catch {
@@ -189,10 +218,31 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
+  /**
+   * With the in-process cache: memory first, else one atomic read of the entry, the
+   * invalidation sequence and the entry's remaining TTL, and the value kept in memory when
+   * `L1Cache.fill` finds it safe.
+   */
+  private async readThroughL1(key: string): Promise<L1Entry | null> {
+    const l1 = this.l1 as L1Cache;
+    const remembered = l1.get(key);
+    if (remembered) return remembered;
+    const ticket = l1.ticket();
+    try {
+      const [value, sequence, pttl] = (await this.call('get', () =>
+        this.run(SCRIPTS.readForL1, [this.ns + key, this.keys.sequence], []),
+      )) as [string | null, string | null, number];
+      if (value === null) return null;
+      return l1.fill(key, value, sequence === null ? 0 : Number(sequence), ticket, Number(pttl));
+    } catch {
+      return null;
+    }
+  }
+
   async readSequence(): Promise<number | null> {
     if (!this.readsAllowed) return null;
     try {
-      const value = await this.call('sequence', () => this.client.get(this.keys.sequence));
+      const value = await this.call('sequence', () => this.commands.get(this.keys.sequence));
       return value === null ? 0 : Number(value);
     } catch {
       return null;
@@ -222,6 +272,7 @@ export class RedisCacheStore implements CacheStore {
           `${entry.cacheType}|${entryKey}`,
         ]),
       );
+      if (stored === 1) this.l1?.fill(entry.key, entry.value, sequence, this.l1.ticket(), ttlMs);
       return stored === 1;
     } catch {
       return false;
@@ -245,6 +296,7 @@ export class RedisCacheStore implements CacheStore {
             String(this.options.membersPerCall ?? 10_000),
             this.keys.typePrefix,
             String(sequence),
+            this.keys.events,
           ]),
         )) as number[];
         sequence = Number(reply[0]);
@@ -252,6 +304,8 @@ export class RedisCacheStore implements CacheStore {
         left = Number(reply[2]);
       } while (left > 0);
       this.metrics.invalidated(deleted, Number(process.hrtime.bigint() - started) / 1e9);
+      // A read this instance serves after the write is acknowledged must not come from memory.
+      await this.l1?.seen(sequence);
       return { deleted, sequence };
     } catch (error) {
       // This instance may now hold entries the write should have removed: stop reading them
@@ -264,8 +318,13 @@ export class RedisCacheStore implements CacheStore {
   async deleteKey(key: string): Promise<boolean> {
     const started = process.hrtime.bigint();
     const existed = await this.call('delete', () =>
-      this.run(SCRIPTS.deleteKey, [this.ns + key, this.keys.types], [this.keys.typePrefix]),
+      this.run(
+        SCRIPTS.deleteKey,
+        [this.ns + key, this.keys.types, this.keys.sequence],
+        [this.keys.typePrefix, this.keys.events],
+      ),
     );
+    this.l1?.delete(key);
     this.metrics.invalidated(Number(existed), Number(process.hrtime.bigint() - started) / 1e9);
     return existed === 1;
   }
@@ -273,9 +332,14 @@ export class RedisCacheStore implements CacheStore {
   async clearNamespace(): Promise<number> {
     const started = process.hrtime.bigint();
     await this.call('clear', () =>
-      this.run(SCRIPTS.markAllInvalidated, [this.keys.sequence, this.keys.cleared], [String(MARKER_TTL_MS)]),
+      this.run(
+        SCRIPTS.markAllInvalidated,
+        [this.keys.sequence, this.keys.cleared],
+        [String(MARKER_TTL_MS), this.keys.events],
+      ),
     );
-    const types = await this.call('clear', () => this.client.sMembers(this.keys.types));
+    this.l1?.clear();
+    const types = await this.call('clear', () => this.commands.sMembers(this.keys.types));
     let deleted = 0;
     for (const cacheType of types) deleted += await this.unlinkIndex(this.keys.typePrefix + cacheType);
     await this.unlinkIndex(this.keys.tags);
@@ -294,7 +358,7 @@ export class RedisCacheStore implements CacheStore {
 
   async ping(): Promise<boolean> {
     try {
-      await this.call('ping', () => this.client.ping());
+      await this.call('ping', () => this.commands.ping());
       return true;
     } catch {
       return false;
@@ -317,10 +381,10 @@ export class RedisCacheStore implements CacheStore {
   /** EVALSHA, falling back to EVAL (which also loads the script) when Redis does not know it yet. */
   private async run(script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
     try {
-      return await this.client.evalSha(script.sha1, { keys, arguments: args });
+      return await this.commands.evalSha(script.sha1, { keys, arguments: args });
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return this.client.eval(script.source, { keys, arguments: args });
+      return this.commands.eval(script.source, { keys, arguments: args });
     }
   }
 
@@ -358,6 +422,7 @@ export class RedisCacheStore implements CacheStore {
    */
   private holdReadsUntilRecovered(): void {
     this.readsAllowed = false;
+    this.l1?.clear();
     if (!this.client.isReady) return;
     if (this.breaker.state === 'closed') this.startRecovery();
     else this.scheduleRecovery();
@@ -390,7 +455,7 @@ export class RedisCacheStore implements CacheStore {
     do {
       this.recoverAgain = false;
       try {
-        await this.call('recovery', () => this.client.ping());
+        await this.call('recovery', () => this.commands.ping());
         for (const task of this.tasks) await task();
       } catch (error) {
         // Once per outage at warn level; the retries every cool-down at debug level.

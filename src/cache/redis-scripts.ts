@@ -15,6 +15,10 @@ import { createHash } from 'node:crypto';
  *   fkapi:inv:seq            invalidation sequence (INCR)
  *   fkapi:inv:tag:<tag>      the sequence at the tag's last invalidation (kept MARKER_TTL_MS)
  *   fkapi:inv:all            the sequence at the last clearNamespace (kept MARKER_TTL_MS)
+ *   fkapi:inv:events         pub/sub channel: every invalidation publishes `<sequence>\n<key>\n…`
+ *                            (the Redis keys it deleted, `*` for all; `<sequence>+` when more
+ *                            calls of the same invalidation follow) for in-process caches
+ *                            (`l1-cache.ts`)
  *
  * Time comes from Redis (`TIME`), so instances with skewed clocks agree on expiry. The scripts
  * touch keys they discover (tag members), so they assume a standalone Redis, not a cluster.
@@ -64,7 +68,7 @@ return 1
 /**
  * KEYS: sequence, then (tag zset, tag marker) pairs. ARGV: marker ttl ms, members per tag per
  * call, type-zset prefix, sequence (0: start a new invalidation, INCR and mark the tags; else
- * continue one whose tags still had members).
+ * continue one whose tags still had members), events channel.
  * Takes up to ARGV[2] members of each tag (the whole tag zset goes when they were all), UNLINKs
  * their entries (once each, in batches of 500) and removes them from their type zsets. Cost:
  * the members taken, whatever the cache size.
@@ -78,7 +82,7 @@ if sequence == 0 then
 end
 local limit = tonumber(ARGV[2])
 local deleted, left = 0, 0
-local seen, keys, byType = {}, {}, {}
+local seen, keys, byType, published = {}, {}, {}, { sequence }
 local function unlinkKeys()
   if #keys > 0 then deleted = deleted + redis.call('UNLINK', unpack(keys)); keys = {} end
 end
@@ -95,6 +99,7 @@ for i = 2, #KEYS, 2 do
       local bar = string.find(member, '|', 1, true)
       local cacheType, key = string.sub(member, 1, bar - 1), string.sub(member, bar + 1)
       keys[#keys + 1] = key
+      published[#published + 1] = key
       if #keys == 500 then unlinkKeys() end
       local list = byType[cacheType]
       if not list then list = {}; byType[cacheType] = list end
@@ -111,26 +116,45 @@ for i = 2, #KEYS, 2 do
 end
 unlinkKeys()
 for cacheType in pairs(byType) do unindex(cacheType) end
+-- '+' after the sequence: more calls of this invalidation will follow.
+if left > 0 then published[1] = sequence .. '+' end
+redis.call('PUBLISH', ARGV[5], table.concat(published, '\\n'))
 return { sequence, deleted, left }
 `;
 
-/** KEYS: entry, types set. ARGV: type-zset prefix. Returns 1 when the entry existed. */
+/**
+ * KEYS: entry, types set, sequence. ARGV: type-zset prefix, events channel. Returns 1 when the
+ * entry existed. Takes a sequence number like every invalidation, so an in-process cache can
+ * tell a read made before it from one made after.
+ */
 export const DELETE_KEY = `
 local existed = redis.call('UNLINK', KEYS[1])
 for _, cacheType in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   redis.call('ZREM', ARGV[1] .. cacheType, KEYS[1])
 end
+local sequence = redis.call('INCR', KEYS[3])
+redis.call('PUBLISH', ARGV[2], sequence .. '\\n' .. KEYS[1])
 return existed
 `;
 
 /**
- * KEYS: sequence, namespace marker. ARGV: marker ttl ms. Starts a clearNamespace: computations
- * already running may not store their (possibly older) results afterwards.
+ * KEYS: sequence, namespace marker. ARGV: marker ttl ms, events channel. Starts a
+ * clearNamespace: computations already running may not store their (possibly older) results
+ * afterwards, and in-process caches drop everything.
  */
 export const MARK_ALL_INVALIDATED = `
 local sequence = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], sequence, 'PX', ARGV[1])
+redis.call('PUBLISH', ARGV[2], sequence .. '\\n*')
 return sequence
+`;
+
+/**
+ * KEYS: entry, sequence. Returns { value or false, sequence or false, PTTL }, read atomically:
+ * what an in-process cache needs to decide whether it may keep the value, and for how long.
+ */
+export const READ_FOR_L1 = `
+return { redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), redis.call('PTTL', KEYS[1]) }
 `;
 
 /**
@@ -176,4 +200,5 @@ export const SCRIPTS = {
   markAllInvalidated: new LuaScript(MARK_ALL_INVALIDATED),
   unlinkIndexBatch: new LuaScript(UNLINK_INDEX_BATCH),
   countEntries: new LuaScript(COUNT_ENTRIES),
+  readForL1: new LuaScript(READ_FOR_L1),
 } as const;

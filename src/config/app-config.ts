@@ -76,6 +76,10 @@ class Environment {
   @Transform(toInt) @IsInt() @Min(1) CACHE_TTL_SECONDS: number = 3600;
   @Transform(toInt) @IsInt() @Min(1) CACHE_TTL_USER_COLLECTION_SECONDS: number = 7 * 24 * 3600;
   @Transform(toInt) @IsInt() @Min(1) @Max(60000) REDIS_COMMAND_TIMEOUT_MS: number = 250;
+  @Transform(toInt) @IsInt() @Min(0) @Max(31536000) CACHE_HTTP_MAX_AGE_SECONDS: number = 0;
+  @Transform(toBool) @IsBoolean() CACHE_L1_ENABLED: boolean = false;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000) CACHE_L1_MAX_ENTRIES: number = 10000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600000) CACHE_L1_TTL_MS: number = 5000;
 
   @IsString() @MaxLength(2000) USER_COLLECTION_UPSTREAM_URL: string = 'https://www.footballkitarchive.com';
   @Transform(toInt) @IsInt() @Min(0) @Max(60000) USER_COLLECTION_PAGE_DELAY_MS: number = 500;
@@ -114,6 +118,10 @@ export interface AppConfig {
   readonly cacheTtlSeconds: number;
   readonly cacheTtlUserCollectionSeconds: number;
   readonly redisCommandTimeoutMs: number;
+  /** `Cache-Control: max-age` of cached reads, capped by each entry's TTL (0: revalidate every time). */
+  readonly cacheHttpMaxAgeSeconds: number;
+  /** In-process LRU in front of Redis, kept coherent by Redis pub/sub (`cache/l1-cache.ts`). */
+  readonly cacheL1: { readonly enabled: boolean; readonly maxEntries: number; readonly ttlMs: number };
   readonly userCollectionUpstreamUrl: string;
   /** Pause between two feed pages of one user (the reference's 0.5 s). */
   readonly userCollectionPageDelayMs: number;
@@ -179,6 +187,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheTtlSeconds: parsed.CACHE_TTL_SECONDS,
     cacheTtlUserCollectionSeconds: parsed.CACHE_TTL_USER_COLLECTION_SECONDS,
     redisCommandTimeoutMs: parsed.REDIS_COMMAND_TIMEOUT_MS,
+    cacheHttpMaxAgeSeconds: parsed.CACHE_HTTP_MAX_AGE_SECONDS,
+    cacheL1: {
+      enabled: parsed.CACHE_L1_ENABLED,
+      maxEntries: parsed.CACHE_L1_MAX_ENTRIES,
+      ttlMs: parsed.CACHE_L1_TTL_MS,
+    },
     userCollectionUpstreamUrl: parsed.USER_COLLECTION_UPSTREAM_URL.replace(/\/+$/, ''),
     userCollectionPageDelayMs: parsed.USER_COLLECTION_PAGE_DELAY_MS,
     userCollectionRetryBackoffMs: parsed.USER_COLLECTION_RETRY_BACKOFF_MS,

@@ -34,7 +34,7 @@ export class MetricsModule {
         HttpMetrics,
         ReadinessMetrics,
       ],
-      exports: [METRICS_REGISTRY, CacheMetrics, ReadinessMetrics],
+      exports: [METRICS_REGISTRY, CacheMetrics, HttpMetrics, ReadinessMetrics],
     };
   }
 }

@@ -1,9 +1,11 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
+import { IncomingHttpHeaders } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Access, ACCESS_KEY, API_KEY_HEADER } from './auth.decorators';
 import { matchesAnySecret } from './constant-time';
+import { markPlainRead, readAccessCheck } from './read-access';
 
 /**
  * Writes and cache administration need the admin key; with no admin key configured they are
@@ -11,13 +13,13 @@ import { matchesAnySecret } from './constant-time';
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly readKeys: readonly string[];
+  private readonly mayRead: (headers: IncomingHttpHeaders) => boolean;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.readKeys = [...config.apiKeys, ...(config.adminApiKey ? [config.adminApiKey] : [])];
+    this.mayRead = readAccessCheck(config);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -27,17 +29,17 @@ export class ApiKeyGuard implements CanActivate {
       context.getClass(),
     ]);
     if (access === 'public') return true;
-    const presented = context.switchToHttp().getRequest<FastifyRequest>().headers[API_KEY_HEADER];
-    const key = typeof presented === 'string' ? presented : undefined;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (access === 'admin') {
+      const presented = request.headers[API_KEY_HEADER];
+      const key = typeof presented === 'string' ? presented : undefined;
       if (!this.config.adminApiKey || !key || !matchesAnySecret(key, [this.config.adminApiKey])) {
         throw new UnauthorizedException('Unauthorized');
       }
       return true;
     }
-    if (this.config.apiAuthEnabled && (!key || !matchesAnySecret(key, this.readKeys))) {
-      throw new UnauthorizedException('Unauthorized');
-    }
+    if (!this.mayRead(request.headers)) throw new UnauthorizedException('Unauthorized');
+    markPlainRead(request);
     return true;
   }
 }

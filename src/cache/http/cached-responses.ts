@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IncomingHttpHeaders } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import { readAccessCheck } from '../../common/auth/read-access';
+import { rateLimitExemption } from '../../common/http/rate-limit';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { CacheMetrics } from '../../metrics/cache-metrics';
+import { CACHE_STORE, CacheStore } from '../cache-store';
+import { CachedPayload } from '../cached-payload';
+import { cacheControlFor } from './http-caching';
+
+/** Response header values as Fastify and Node hold them. */
+export type HeaderValues = Record<string, string | number | string[]>;
+
+/** A URL seen answered with a cached read through the whole pipeline. */
+export interface LearnedUrl {
+  readonly key: string;
+  readonly cacheType: string;
+  /** The route pattern (`/api/kits/:kit_id`), the metrics label. */
+  readonly route: string;
+  readonly cacheControl: string;
+  /**
+   * Headers the pipeline set that do not depend on the request (security headers, `vary`),
+   * for the raw fast path, which runs none of the hooks that set them.
+   */
+  readonly staticHeaders: Readonly<HeaderValues>;
+}
+
+/** A cached response ready to send. */
+export interface StoredResponse {
+  readonly json: string;
+  readonly etag: string;
+}
+
+/** URLs remembered (least recently used go first): about 300 bytes each. */
+const MAX_LEARNED_URLS = 20_000;
+
+/**
+ * Headers that belong to one request or one body, never copied from a learned response to
+ * another: the fast paths set their own.
+ */
+const PER_RESPONSE = new Set([
+  'content-length',
+  'content-type',
+  'etag',
+  'cache-control',
+  'x-request-id',
+  'date',
+  'set-cookie',
+  'retry-after',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+]);
+
+/**
+ * What the two fast paths share (`cached-response.hooks.ts`, `raw-fast-path.ts`): the URLs they
+ * may answer, the checks a guard would make, and the store lookup.
+ */
+@Injectable()
+export class CachedResponses {
+  private readonly learned = new LRUCache<string, LearnedUrl>({ max: MAX_LEARNED_URLS });
+  private readonly cacheControls = new Map<number, string>();
+  private readonly mayRead: (headers: IncomingHttpHeaders) => boolean;
+  private readonly rateLimitExempt: (ip: string | undefined, headers: IncomingHttpHeaders) => boolean;
+
+  constructor(
+    @Inject(CACHE_STORE) private readonly store: CacheStore,
+    private readonly metrics: CacheMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.mayRead = readAccessCheck(config);
+    this.rateLimitExempt = rateLimitExemption(config);
+  }
+
+  get learnedUrls(): number {
+    return this.learned.size;
+  }
+
+  /**
+   * The learned URL, when a GET of it may skip the pipeline: the guards would let it through
+   * (read key when reads need one; exempt from the rate limit, which only the throttler can
+   * count). `ip` undefined: not known yet, so no whitelist applies.
+   */
+  answerable(
+    method: string | undefined,
+    url: string | undefined,
+    ip: string | undefined,
+    headers: IncomingHttpHeaders,
+  ): LearnedUrl | undefined {
+    if (method !== 'GET' || url === undefined) return undefined;
+    const learned = this.learned.get(url);
+    if (learned === undefined || !this.mayRead(headers) || !this.rateLimitExempt(ip, headers))
+      return undefined;
+    return learned;
+  }
+
+  /** The stored response, or null (a miss, or the store unavailable): the pipeline answers. */
+  async lookup(learned: LearnedUrl): Promise<StoredResponse | null> {
+    const stored = await this.store.getResponse(learned.key);
+    if (stored !== null) this.metrics.hit(learned.cacheType);
+    return stored;
+  }
+
+  learn(
+    url: string,
+    route: string,
+    cached: CachedPayload,
+    headers: Readonly<Record<string, string | number | string[] | undefined>>,
+  ): void {
+    const staticHeaders: HeaderValues = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined && !PER_RESPONSE.has(name) && !name.startsWith('x-ratelimit'))
+        staticHeaders[name] = value;
+    }
+    this.learned.set(url, {
+      key: cached.key,
+      cacheType: cached.cacheType,
+      route,
+      cacheControl: this.cacheControl(cached.ttlSeconds),
+      staticHeaders,
+    });
+  }
+
+  cacheControl(ttlSeconds: number): string {
+    let value = this.cacheControls.get(ttlSeconds);
+    if (value === undefined) {
+      value = cacheControlFor(this.config.cacheHttpMaxAgeSeconds, ttlSeconds, this.config.apiAuthEnabled);
+      this.cacheControls.set(ttlSeconds, value);
+    }
+    return value;
+  }
+}

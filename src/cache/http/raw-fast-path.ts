@@ -1,0 +1,103 @@
+import { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { generateRequestId, REQUEST_ID_HEADER } from '../../common/http/request-id';
+import { AppConfig } from '../../config/app-config';
+import { RootLogger } from '../../logging/logger';
+import { HttpMetrics } from '../../metrics/http-metrics';
+import { CachedResponses, HeaderValues } from './cached-responses';
+import { ifNoneMatchHits, JSON_CONTENT_TYPE } from './http-caching';
+
+export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The cache hit at its cheapest: a GET of a URL the pipeline already answered from the cache
+ * (`CachedResponses`) is answered on the Node server's `request` event, before Fastify builds
+ * its request and reply, runs its hooks and Nest's router — one store lookup, the stored bytes,
+ * the validators, the headers the pipeline's hooks would have set (learned with the URL), the
+ * request id, the HTTP duration metric and the access line. Anything else — another method, an
+ * unknown URL, a request a guard might refuse, a CORS request, a proxied client whose address
+ * the rate limit needs, a miss, an unavailable store — goes to Fastify unchanged, which runs the
+ * hook fast path and then the pipeline.
+ */
+export class RawFastPath {
+  private readonly corsEnabled: boolean;
+  /** Behind a proxy the client address needs Fastify's parsing; only the whitelist uses it. */
+  private readonly needsClientIp: boolean;
+
+  constructor(
+    private readonly responses: CachedResponses,
+    private readonly httpMetrics: HttpMetrics,
+    private readonly accessLog: RootLogger | null,
+    config: AppConfig,
+  ) {
+    this.corsEnabled = config.corsOrigins.length > 0;
+    this.needsClientIp =
+      config.trustProxy && config.rateLimitPerHour > 0 && config.rateLimitWhitelist.length > 0;
+  }
+
+  handle(request: IncomingMessage, response: ServerResponse, next: Handler): void {
+    if (this.needsClientIp || (this.corsEnabled && request.headers.origin !== undefined)) {
+      return next(request, response);
+    }
+    const learned = this.responses.answerable(
+      request.method,
+      request.url,
+      request.socket.remoteAddress,
+      request.headers,
+    );
+    if (learned === undefined) return next(request, response);
+    const started = performance.now();
+    this.responses.lookup(learned).then(
+      (stored) => {
+        if (stored === null) return next(request, response);
+        const requestId = generateRequestId(request);
+        const headers: HeaderValues = {
+          ...learned.staticHeaders,
+          [REQUEST_ID_HEADER]: requestId,
+          etag: stored.etag,
+          'cache-control': learned.cacheControl,
+        };
+        let status = 200;
+        if (ifNoneMatchHits(request.headers['if-none-match'], stored.etag)) {
+          status = 304;
+          response.writeHead(304, headers as OutgoingHttpHeaders).end();
+        } else {
+          headers['content-type'] = JSON_CONTENT_TYPE;
+          headers['content-length'] = Buffer.byteLength(stored.json);
+          response.writeHead(200, headers as OutgoingHttpHeaders).end(stored.json);
+        }
+        const milliseconds = performance.now() - started;
+        this.httpMetrics.observe('GET', learned.route, status, milliseconds / 1000);
+        this.accessLog?.info(
+          {
+            request_id: requestId,
+            method: 'GET',
+            url: request.url,
+            route: learned.route,
+            status,
+            duration_ms: Math.round(milliseconds * 100) / 100,
+          },
+          'request completed',
+        );
+      },
+      () => next(request, response),
+    );
+  }
+}
+
+/**
+ * The server's `request` listener before the application exists: Fastify's handler until
+ * {@link RawFastPath} is attached (`createApp`), then the fast path in front of it.
+ */
+export class RequestDispatcher {
+  private fastPath: RawFastPath | null = null;
+
+  attach(fastPath: RawFastPath): void {
+    this.fastPath = fastPath;
+  }
+
+  dispatch(request: IncomingMessage, response: ServerResponse, fastify: Handler): void {
+    if (this.fastPath === null) fastify(request, response);
+    else this.fastPath.handle(request, response, fastify);
+  }
+}
