@@ -23,15 +23,27 @@ export interface TestApp {
     body: string; // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
     json<T = any>(): T;
   }>;
+  /** `http://127.0.0.1:<port>` when started with `listen: true` (real sockets, raw fast path included). */
+  baseUrl: string;
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Share another app's database (a second instance); it is then not dropped by `close()`. */
+  database?: TestDatabase;
+  /** Listen on a free loopback port (needed for what only a real socket exercises). */
+  listen?: boolean;
 }
 
 /**
  * The real application on a database of this test file's own. `env` overrides configuration
  * variables (as strings, exactly as the process would read them).
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const db = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'fatal',
@@ -42,13 +54,20 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const app = await createApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  let baseUrl = '';
+  if (options.listen) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = await app.getUrl();
+  } else {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  }
   const dataSource = app.get(DataSource);
   return {
     app,
     db,
     dataSource,
+    baseUrl,
     async request({ method = 'GET', url, headers, body, payload }) {
       const response = await app.inject({
         method,
@@ -65,7 +84,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async close() {
       await app.close();
-      await db.drop();
+      if (!options.database) await db.drop();
     },
   };
 }

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPlainRead } from '../../common/auth/read-access';
+import { HttpMetrics } from '../../metrics/http-metrics';
 import { cachedPayloadOf } from '../cached-payload';
 import { CachedResponses } from './cached-responses';
 import { etagOf, ifNoneMatchHits, JSON_CONTENT_TYPE } from './http-caching';
@@ -28,6 +29,7 @@ export class CachedResponseHooks implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly responses: CachedResponses,
+    private readonly httpMetrics: HttpMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -51,6 +53,7 @@ export class CachedResponseHooks implements OnModuleInit {
     this.responses.lookup(learned).then(
       (stored) => {
         if (stored === null) return done();
+        this.httpMetrics.answeredBy('hook');
         void reply.header('etag', stored.etag).header('cache-control', learned.cacheControl);
         if (ifNoneMatchHits(request.headers['if-none-match'], stored.etag)) {
           void reply.code(304).send();

@@ -68,6 +68,7 @@ export class RawFastPath {
         }
         const milliseconds = performance.now() - started;
         this.httpMetrics.observe('GET', learned.route, status, milliseconds / 1000);
+        this.httpMetrics.answeredBy('raw');
         this.accessLog?.info(
           {
             request_id: requestId,
