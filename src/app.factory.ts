@@ -6,6 +6,8 @@ import { HttpMetrics } from './metrics/http-metrics';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
 import { AppModule } from './app.module';
+import { answerFrameworkError } from './common/http/framework-errors';
+import { registerSecurityHeaders } from './common/http/security-headers';
 import { generateRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
 import { createRootLogger, RootLogger } from './logging/logger';
@@ -53,6 +55,7 @@ export async function createApp(
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     genReqId: generateRequestId,
+    frameworkErrors: answerFrameworkError,
     // `/api/random-kits/` (the reference's spelling) and `/api/random-kits` are the same route.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
@@ -76,10 +79,13 @@ export async function createApp(
     }
     done();
   });
+  await registerSecurityHeaders(app);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins] });
   }
-  app.enableShutdownHooks();
+  // SIGTERM: close gracefully (in-flight requests finish, the outbox drains), then exit 0
+  // rather than re-raising the signal, so supervisors see a clean stop.
+  app.enableShutdownHooks([], { useProcessExit: true });
   setupOpenApi(app);
   return app;
 }

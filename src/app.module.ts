@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrandsModule } from './brands/brands.module';
 import { CacheInvalidationService } from './cache/cache-invalidation.service';
 import { CACHE_STORE } from './cache/cache-store';
+import { REDIS_CLIENT, RedisClient } from './cache/redis-client';
 import { CacheModule } from './cache/cache.module';
 import { OutboxModule } from './cache/outbox/outbox.module';
 import { ClubsModule } from './clubs/clubs.module';
@@ -32,7 +33,11 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.databasePoolSize)),
-        ThrottlerModule.forRoot(rateLimitOptions(config)),
+        // The Redis client comes from the (global) cache module: counts are shared by every instance.
+        ThrottlerModule.forRootAsync({
+          inject: [REDIS_CLIENT],
+          useFactory: (redis: RedisClient | null) => rateLimitOptions(config, redis),
+        }),
         MetricsModule.forRoot(),
         CacheModule,
         // After-commit invalidation of every write, through the outbox (DESIGN.md §3).

@@ -1,5 +1,5 @@
-import { AddressInfo, createServer, Socket, connect } from 'node:net';
 import { BASE_REDIS_URL } from './services';
+import { startTcpProxy, throughProxy } from './tcp-proxy';
 
 /**
  * A TCP proxy in front of the test Redis that a test can cut, to see what the code does while
@@ -16,48 +16,12 @@ export interface RedisProxy {
 }
 
 export async function startRedisProxy(target = BASE_REDIS_URL): Promise<RedisProxy> {
-  const upstreamUrl = new URL(target);
-  const sockets = new Set<Socket>();
-  let down = false;
-  const track = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  };
-  const server = createServer((client) => {
-    if (down) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(upstreamUrl.port || 6379), upstreamUrl.hostname);
-    track(client);
-    track(upstream);
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ]) {
-      a.on('error', () => b.destroy());
-      a.on('close', () => b.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
+  const upstream = new URL(target);
+  const proxy = await startTcpProxy(upstream.hostname, Number(upstream.port || 6379));
   return {
-    url: url.toString(),
-    cut() {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore() {
-      down = false;
-    },
-    close() {
-      down = true;
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    url: throughProxy(target, proxy),
+    cut: () => proxy.cut(),
+    restore: () => proxy.restore(),
+    close: () => proxy.close(),
   };
 }

@@ -40,9 +40,10 @@ export class CachedResponseHooks implements OnModuleInit {
       this.describe(request, reply, payload);
       done(null, payload);
     });
-    fastify.addHook('onSend', (_request, reply, payload, done) => {
-      // A 304 carries the validators but no body (RFC 9110 §15.4.5).
-      if ((reply as Flagged)[NOT_MODIFIED]) done(null, null);
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      // A 304 carries the validators but no body (RFC 9110 §15.4.5). For HEAD, Fastify's own
+      // onSend (which runs after this one) measures the payload and fails on null: give it ''.
+      if ((reply as Flagged)[NOT_MODIFIED]) done(null, request.method === 'HEAD' ? '' : null);
       else done(null, payload);
     });
   }

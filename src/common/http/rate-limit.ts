@@ -5,6 +5,8 @@ import { IncomingHttpHeaders } from 'node:http';
 import { AppConfig } from '../../config/app-config';
 import { API_KEY_HEADER } from '../auth/auth.decorators';
 import { matchesAnySecret } from '../auth/constant-time';
+import { RedisClient } from '../../cache/redis-client';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 const HOUR_MS = 3_600_000;
 
@@ -32,11 +34,20 @@ export function rateLimitExemption(
  * instead of its plain-text 403. Whitelisted IPs and clients presenting a valid key are exempt;
  * `RATE_LIMIT_PER_HOUR=0` turns it off.
  */
-export function rateLimitOptions(config: AppConfig): ThrottlerModuleOptions {
+export function rateLimitOptions(
+  config: AppConfig,
+  redis: RedisClient | null = null,
+): ThrottlerModuleOptions {
   const exempt = rateLimitExemption(config);
   return {
     throttlers: [{ name: 'default', ttl: HOUR_MS, limit: Math.max(config.rateLimitPerHour, 1) }],
     errorMessage: 'Rate limit exceeded. Please try again later.',
+    // One count per client across every route (the reference's "100 requests per hour per IP"),
+    // not the throttler's default of one count per route.
+    generateKey: (_context: ExecutionContext, tracker: string): string => tracker,
+    // Counted in memory and shared through Redis in batches (no Redis round trip per request); nothing
+    // is allocated when the limit is off.
+    storage: config.rateLimitPerHour === 0 ? undefined : new SharedThrottlerStorage(redis),
     skipIf: (context: ExecutionContext): boolean => {
       const request = context.switchToHttp().getRequest<FastifyRequest>();
       return exempt(request.ip, request.headers);

@@ -1,0 +1,255 @@
+import fc from 'fast-check';
+import { makeClub, makeKit } from '../factories/catalog';
+import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
+import { ADMIN_KEY, startTestApp, TestApp } from '../utils/test-app';
+
+/**
+ * Property-based fuzzing of the whole HTTP surface through the real application (Fastify inject):
+ * random and hostile paths, ids, query strings, headers and bodies. Whatever comes in: never a
+ * 5xx, every 4xx is the JSON error body, nothing in a response looks like a stack trace or SQL,
+ * and no Redis key outside `fkapi:` is ever written or deleted.
+ * `npm run chaos:fuzz -- --runs N` for a longer run.
+ */
+
+const RUNS = Number(process.env.CHAOS_FUZZ_RUNS ?? 10_000);
+const BODY_LIMIT = 4096;
+
+/** Keys the application must never touch: not in its namespace, some shaped to tempt a pattern. */
+const SENTINELS: Record<string, string> = {
+  'sentinel:plain': 'a',
+  fkapi: 'no colon',
+  'fkapiX:1': 'prefix look-alike',
+  'FKAPI:club_1': 'other case',
+  'other:fkapi:club_1': 'embedded',
+  '*': 'star',
+  'fkapi*': 'glob',
+  '{fkapi}:club_1': 'hash tag',
+};
+
+const hostileText = fc.oneof(
+  fc.constantFrom(
+    "' OR 1=1 --",
+    '1; DROP TABLE kits; --',
+    '"; FLUSHALL\r\n',
+    '*',
+    'fkapi:*',
+    'fkapi:club_1',
+    '../../etc/passwd',
+    '%00',
+    '%ZZ',
+    '%C0%AF',
+    '\u0000',
+    '\u202e\u0301',
+    '😀'.repeat(50),
+    'EVAL "return redis.call(\'FLUSHALL\')" 0',
+    '${7*7}{{7*7}}',
+    '<script>alert(1)</script>',
+    '-1',
+    '0',
+    '1e309',
+    '9007199254740993',
+    '0x10',
+    'NaN',
+    '',
+    ' ',
+    '__proto__',
+    'constructor',
+  ),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.integer().map(String),
+  fc.string({ minLength: 300, maxLength: 3000 }),
+);
+
+/** A value for a URL: usually percent-encoded, sometimes raw (only characters a URL may carry). */
+const urlPart = fc.oneof(
+  { weight: 4, arbitrary: hostileText.map((text) => encodeURIComponent(text)) },
+  { weight: 1, arbitrary: fc.constantFrom('%', '%E2%82', '%FF%FE', '..', '.', '%2F', '%252F', '+') },
+);
+
+const PATHS: ((part: string) => string)[] = [
+  (p) => `/api/kits/${p}`,
+  (p) => `/api/kit-json/${p}`,
+  (p) => `/api/clubs/${p}`,
+  (p) => `/api/clubs/${p}/kits`,
+  (p) => `/api/seasons/${p}`,
+  (p) => `/api/brands/${p}`,
+  (p) => `/api/competitions/${p}`,
+  (p) => `/api/user-collection/${p}`,
+  (p) => `/api/cache/keys/${p}`,
+  () => '/api/cache/invalidate',
+  () => '/api/cache/stats',
+  () => '/api/kits',
+  () => '/api/kits/search',
+  () => '/api/kits/bulk',
+  () => '/api/clubs/search',
+  () => '/api/seasons',
+  () => '/api/seasons/search',
+  () => '/api/brands/search',
+  () => '/api/competitions/search',
+  () => '/api/random-kits/',
+  () => '/api/random-clubs',
+  () => '/api/clubs',
+  () => '/api/seasons',
+  () => '/api/brands',
+  () => '/api/competitions',
+  () => '/api/health',
+  (p) => `/${p}`,
+  (p) => `/api/${p}`,
+  (p) => `/api/kits/${p}/${p}`,
+];
+
+const QUERY_NAMES = [
+  'keyword',
+  'page',
+  'page_size',
+  'season',
+  'club',
+  'country',
+  'primary_color',
+  'secondary_color',
+  'design',
+  'year',
+  'first_year',
+  'second_year',
+  'slugs',
+  'id',
+  'force',
+  '__proto__',
+];
+
+const query = fc
+  .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_NAMES), urlPart), urlPart), { maxLength: 5 })
+  .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
+
+const headerValue = fc.oneof(
+  fc.constantFrom(ADMIN_KEY, 'wrong-key-0123456789', '', ' ', 'x'.repeat(5000)),
+  fc.string({ maxLength: 60 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+);
+
+const headers = fc.record(
+  {
+    'x-api-key': headerValue,
+    'content-type': fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/json; charset=latin1',
+      '*/*',
+    ),
+    'x-request-id': headerValue,
+    'x-forwarded-for': fc.constantFrom('1.2.3.4', 'not-an-ip', '::1, 10.0.0.1', ''),
+    accept: fc.constantFrom('application/json', 'text/html', '*/*', ''),
+    'if-none-match': fc.constantFrom('"x"', '*', 'W/"0"'),
+  },
+  { requiredKeys: [] },
+);
+
+const body = fc.oneof(
+  fc.constant(undefined),
+  fc.json({ maxDepth: 3 }),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  fc
+    .record(
+      {
+        name: hostileText,
+        slug: hostileText,
+        team_id: fc.oneof(fc.integer(), hostileText),
+        season_id: fc.integer(),
+        type_id: fc.integer(),
+        brand_id: fc.integer(),
+        main_img_url: hostileText,
+        competition_ids: fc.array(fc.oneof(fc.integer(), hostileText), { maxLength: 5 }),
+        rating: fc.oneof(fc.double(), hostileText),
+        club: fc.oneof(fc.integer(), hostileText),
+        kit: fc.integer(),
+        search: fc.boolean(),
+        all: fc.boolean(),
+        key: hostileText,
+      },
+      { requiredKeys: [] },
+    )
+    .map((v) => JSON.stringify(v)),
+  fc.constantFrom('{', '{"a":', '[1,2', 'null', '"x"', '\u0000', '{"__proto__":{"x":1}}'),
+  fc.string({ minLength: BODY_LIMIT + 1, maxLength: BODY_LIMIT * 3 }).map((s) => JSON.stringify({ name: s })),
+);
+
+const request = fc.record({
+  method: fc.constantFrom('GET', 'GET', 'GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS', 'HEAD'),
+  path: fc.tuple(fc.constantFrom(...PATHS), urlPart).map(([make, part]) => make(part)),
+  query,
+  headers,
+  body,
+});
+
+type FuzzRequest = typeof request extends fc.Arbitrary<infer T> ? T : never;
+
+async function nonNamespacedKeys(redis: TestRedisDb): Promise<Record<string, string | null>> {
+  const found: Record<string, string | null> = {};
+  for await (const keys of redis.client.scanIterator({ COUNT: 1000 }))
+    for (const key of keys) if (!key.startsWith('fkapi:')) found[key] = await redis.client.get(key);
+  return found;
+}
+
+describe('fuzzing the HTTP surface', () => {
+  let t: TestApp;
+  let redis: TestRedisDb;
+
+  beforeAll(async () => {
+    redis = await leaseRedisDb();
+    for (const [key, value] of Object.entries(SENTINELS)) await redis.client.set(key, value);
+    t = await startTestApp({
+      REDIS_URL: redis.url,
+      BODY_LIMIT_BYTES: String(BODY_LIMIT),
+      // Never reach the internet: a refused upstream answers quickly.
+      USER_COLLECTION_UPSTREAM_URL: 'http://127.0.0.1:1',
+    });
+    for (let i = 0; i < 5; i++) await makeKit(t.dataSource, { team: await makeClub(t.dataSource) });
+  });
+  afterAll(async () => {
+    await t?.close();
+    for (const key of Object.keys(SENTINELS)) await redis?.client.del(key);
+    await redis?.release();
+  });
+
+  it(`answers ${RUNS} hostile requests without a 5xx, with the JSON error body on every 4xx`, async () => {
+    const statuses = new Map<number, number>();
+    const check = async (r: FuzzRequest): Promise<void> => {
+      const sendsBody = r.method !== 'GET' && r.method !== 'HEAD' && r.body !== undefined;
+      const res = await t.app.inject({
+        method: r.method as 'GET',
+        url: `${r.path}${r.query}`,
+        headers: Object.fromEntries(Object.entries(r.headers).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          string
+        >,
+        payload: sendsBody ? r.body : undefined,
+      });
+      statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      expect(res.statusCode).toBeLessThan(500);
+      expect(res.body).not.toMatch(/\n\s+at \S+|QueryFailedError|node_modules|\.ts:\d+|\.js:\d+/);
+      if (res.statusCode >= 400 && r.method !== 'HEAD') {
+        expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
+        const error = JSON.parse(res.body) as Record<string, unknown>;
+        expect(error).toEqual(
+          expect.objectContaining({
+            detail: expect.anything(),
+            code: expect.any(String),
+            request_id: expect.any(String),
+          }),
+        );
+      }
+    };
+    await fc.assert(fc.asyncProperty(request, check), { numRuns: RUNS });
+    process.stdout.write(
+      `fuzz: ${RUNS} requests; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}\n`,
+    );
+    expect([...statuses.keys()].every((status) => status < 500)).toBe(true);
+    // The run reached the handlers, not only the router's 404.
+    expect(statuses.get(200)).toBeGreaterThan(0);
+    expect(statuses.get(422)).toBeGreaterThan(0);
+    expect(await nonNamespacedKeys(redis)).toEqual(SENTINELS);
+  }, 600_000);
+});
