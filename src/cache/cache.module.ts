@@ -25,7 +25,7 @@ import { CachedResponseHooks } from './http/cached-response.hooks';
 import { CachedResponses } from './http/cached-responses';
 import { MemoryCacheStore } from './memory-cache.store';
 import { RedisCacheStore } from './redis-cache.store';
-import { createRedisClient, REDIS_CLIENT, RedisClient } from './redis-client';
+import { createRedisClient, REDIS_CLIENT, RedisClient, redisDatabaseOf } from './redis-client';
 
 /** How long the start waits for Redis before serving without it (it keeps reconnecting). */
 const STARTUP_WAIT_MS = 2000;
@@ -103,6 +103,7 @@ class CacheStoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdo
         client
           ? new RedisCacheStore(client, metrics, {
               commandTimeoutMs: config.redisCommandTimeoutMs,
+              database: redisDatabaseOf(config.redisUrl),
               l1: config.cacheL1.enabled ? config.cacheL1 : undefined,
             })
           : new MemoryCacheStore(),

@@ -4,6 +4,8 @@ import { etagOf } from './http/http-caching';
 import { RedisClient } from './redis-client';
 
 export interface L1Options {
+  /** Pub/sub channel of the invalidation events (`invalidationChannel`). */
+  channel: string;
   maxEntries: number;
   /** Safety net: no entry is served from memory longer than this, whatever happens. */
   ttlMs: number;
@@ -19,14 +21,19 @@ export interface L1Entry {
 /** Completed invalidations remembered for `seen` (a waiter comes right after its own reply). */
 const RECENT_COMPLETED = 1024;
 
-/** Channel and message format shared with the Lua scripts (`redis-scripts.ts`). */
-export const INVALIDATION_CHANNEL = 'inv:events';
+/**
+ * The channel invalidation scripts publish on (`redis-scripts.ts`). Pub/sub is server-wide, so
+ * it names the database: applications on other database indexes of the same Redis keep theirs.
+ */
+export function invalidationChannel(namespace: string, database: number): string {
+  return `${namespace}inv:events:${database}`;
+}
 /** Line of a message that stands for every entry (`clearNamespace`). */
 export const ALL_ENTRIES = '*';
 
 /**
  * The optional in-process cache in front of Redis (`CACHE_L1_ENABLED`). Coherent across
- * instances through Redis pub/sub: every invalidation script publishes, on `fkapi:inv:events`,
+ * instances through Redis pub/sub: every invalidation script publishes, on `fkapi:inv:events:<db>`,
  * the invalidation sequence it took and the keys it deleted (`*`: all), and every instance drops
  * those keys from memory. Rules that keep it from serving what Redis no longer has:
  *
@@ -86,7 +93,7 @@ export class L1Cache {
     });
     try {
       await subscriber.connect();
-      await subscriber.subscribe(this.namespace + INVALIDATION_CHANNEL, (message) => this.apply(message));
+      await subscriber.subscribe(this.options.channel, (message) => this.apply(message));
       this.entries.clear();
       this.epoch++;
       this.subscribed = true;

@@ -11,7 +11,7 @@ import {
 import { CircuitBreaker } from './circuit-breaker';
 import { RedisClient } from './redis-client';
 import { etagOf } from './http/http-caching';
-import { INVALIDATION_CHANNEL, L1Cache, L1Entry, L1Options } from './l1-cache';
+import { invalidationChannel, L1Cache, L1Entry, L1Options } from './l1-cache';
 import { LuaScript, SCRIPTS } from './redis-scripts';
 
 /**
@@ -33,8 +33,10 @@ export interface RedisCacheStoreOptions {
   clearBatchSize?: number;
   /** Key namespace; `fkapi:` everywhere except tests that isolate themselves by prefix. */
   namespace?: string;
+  /** Database index of the client (names the invalidation channel); default 0. */
+  database?: number;
   /** The in-process cache in front of Redis (`CACHE_L1_*`); none when absent. */
-  l1?: Omit<L1Options, 'barrierTimeoutMs'>;
+  l1?: Omit<L1Options, 'barrierTimeoutMs' | 'channel'>;
 }
 
 class RedisTimeoutError extends Error {
@@ -101,10 +103,14 @@ export class RedisCacheStore implements CacheStore {
       types: `${this.ns}types`,
       tags: `${this.ns}tags`,
       typePrefix: `${this.ns}type:`,
-      events: this.ns + INVALIDATION_CHANNEL,
+      events: invalidationChannel(this.ns, options.database ?? 0),
     };
     this.l1 = options.l1
-      ? new L1Cache(client, this.ns, { ...options.l1, barrierTimeoutMs: options.commandTimeoutMs })
+      ? new L1Cache(client, this.ns, {
+          ...options.l1,
+          channel: this.keys.events,
+          barrierTimeoutMs: options.commandTimeoutMs,
+        })
       : null;
     this.breaker = new CircuitBreaker({
       failureThreshold: options.failureThreshold ?? 5,

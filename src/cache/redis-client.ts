@@ -35,3 +35,10 @@ export function createRedisClient(url: string, commandTimeoutMs: number): RedisC
     },
   });
 }
+
+/** The database index a `redis://host:port/<db>` URL selects (0 without one). */
+export function redisDatabaseOf(url: string | undefined): number {
+  if (!url) return 0;
+  const index = Number(new URL(url).pathname.slice(1) || '0');
+  return Number.isInteger(index) && index >= 0 ? index : 0;
+}

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
  *   fkapi:inv:seq            invalidation sequence (INCR)
  *   fkapi:inv:tag:<tag>      the sequence at the tag's last invalidation (kept MARKER_TTL_MS)
  *   fkapi:inv:all            the sequence at the last clearNamespace (kept MARKER_TTL_MS)
- *   fkapi:inv:events         pub/sub channel: every invalidation publishes `<sequence>\n<key>\n…`
+ *   fkapi:inv:events:<db>    pub/sub channel: every invalidation publishes `<sequence>\n<key>\n…`
  *                            (the Redis keys it deleted, `*` for all; `<sequence>+` when more
  *                            calls of the same invalidation follow) for in-process caches
  *                            (`l1-cache.ts`)

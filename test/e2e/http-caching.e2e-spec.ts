@@ -163,7 +163,8 @@ describe('HTTP caching of cached reads (Redis)', () => {
         body: { kit: kit.id },
       });
       expect(invalidated.statusCode).toBe(200);
-      expect((await (await get(`/api/kits/${kit.id}`)).json()).name).toBe('After Invalidation');
+      const fresh = (await (await get(`/api/kits/${kit.id}`)).json()) as { name: string };
+      expect(fresh.name).toBe('After Invalidation');
     });
 
     it('does not learn from other URLs: another query string goes through validation', async () => {
