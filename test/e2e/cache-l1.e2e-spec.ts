@@ -17,7 +17,7 @@ describe('in-process L1 cache across two instances (Redis pub/sub)', () => {
     // Both subscribed before the first test.
     const channel = `fkapi:inv:events:${redis.index}`;
     for (let i = 0; i < 100; i++) {
-      const reply = (await redis.client.sendCommand(['PUBSUB', 'NUMSUB', channel])) as [string, number];
+      const reply = await redis.client.sendCommand<[string, number]>(['PUBSUB', 'NUMSUB', channel]);
       if (Number(reply[1]) >= 2) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -108,7 +108,7 @@ describe('L1Cache (in-process cache kept coherent by Redis pub/sub)', () => {
     const cache = await started();
     cache.fill('kit_12', '{"id":12}', 1000, cache.ticket(), 60_000);
     const ticketBefore = cache.ticket();
-    const clients = (await publisher.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])) as string;
+    const clients = await publisher.sendCommand<string>(['CLIENT', 'LIST', 'TYPE', 'pubsub']);
     const ids = clients
       .split('\n')
       .filter((line) => line.includes(` db=${redis.index} `))
