@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ADMIN_KEY } from '../../utils/test-app';
@@ -12,6 +12,8 @@ export interface ApiProcess {
   child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** The same, in a file that outlives the test (for a failed run). */
+  logFile: string;
   /** Resolves when the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends a signal and waits for the exit. */
@@ -47,10 +49,18 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   };
   const child = spawn(process.execPath, [options.main], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const logFile = path.join(cwd, 'api.log');
+  const capture = (chunk: Buffer): void => {
+    output += chunk.toString();
+    appendFileSync(logFile, chunk);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      appendFileSync(logFile, `\n[exited: code ${code}, signal ${signal}]\n`);
+      resolve({ code, signal });
+    }),
   );
   let hasExited = false;
   void exited.then(() => (hasExited = true));
@@ -74,6 +84,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     port,
     child,
     output: () => output,
+    logFile,
     exited,
     async stop(signal = 'SIGTERM') {
       if (!hasExited) child.kill(signal);

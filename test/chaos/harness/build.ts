@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -9,7 +9,7 @@ export const ROOT = path.resolve(__dirname, '../../..');
  * `node_modules` so that the compiled files resolve the same packages.
  */
 const CACHE_DIR = path.join(ROOT, 'node_modules/.cache/fkapi-chaos');
-export const CHAOS_DIST = path.join(CACHE_DIR, 'dist');
+export const CHAOS_DIST = path.join(CACHE_DIR, 'build');
 const LOCK = path.join(CACHE_DIR, 'build.lock');
 
 /** Compiles `src/` (incrementally) into {@link CHAOS_DIST}; one build at a time across jest workers. */
@@ -25,6 +25,9 @@ export async function buildApi(): Promise<string> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+  const buildInfo = path.join(CACHE_DIR, 'build.tsbuildinfo');
+  // Incremental builds trust the build info, not the output: without output, start afresh.
+  if (!existsSync(path.join(CHAOS_DIST, 'main.js'))) rmSync(buildInfo, { force: true });
   try {
     const result = spawnSync(
       process.execPath,
@@ -35,7 +38,7 @@ export async function buildApi(): Promise<string> {
         '--outDir',
         CHAOS_DIST,
         '--tsBuildInfoFile',
-        path.join(CACHE_DIR, 'tsbuildinfo'),
+        buildInfo,
       ],
       { cwd: ROOT, encoding: 'utf8' },
     );
@@ -43,7 +46,10 @@ export async function buildApi(): Promise<string> {
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
-  const main = path.join(CHAOS_DIST, 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} was not built`);
-  return main;
+  if (!existsSync(path.join(CHAOS_DIST, 'main.js'))) throw new Error(`${CHAOS_DIST}/main.js was not built`);
+  // Started through an entry of its own name, so that nothing matching `dist/main.js` or
+  // `main.js` on a command line (a developer's or another tool's clean-up) takes these processes.
+  const entry = path.join(CHAOS_DIST, 'fkapi-chaos-api.js');
+  writeFileSync(entry, "require('./main.js');\n");
+  return entry;
 }

@@ -94,6 +94,15 @@ export interface ConsistencyReport {
   /** Reads that answered neither 2xx nor an expected 404 (expected 0). */
   failedReads: number;
   stale: number;
+  /**
+   * Cache hits the instances counted during the run (`fkapi_cache_hits_total`): a run in which
+   * the cache never answered would prove nothing about staleness.
+   */
+  cacheHits: number;
+  /** Answers with a 5xx status, reads and writes (expected 0). */
+  serverErrors: number;
+  /** Every request: when it started (performance.now()) and how long it took, in ms. */
+  samples: { start: number; ms: number }[];
   examples: string[];
 }
 
@@ -164,6 +173,9 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     failedWrites: 0,
     failedReads: 0,
     stale: 0,
+    cacheHits: 0,
+    serverErrors: 0,
+    samples: [],
     examples: [],
   };
   let marker = 0;
@@ -181,12 +193,15 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> => {
+    const start = performance.now();
     const res = await fetch(`${pick(options.writeInstances ?? instances)}${path}`, {
       method,
       headers: { ...adminHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
+    report.samples.push({ start, ms: performance.now() - start });
+    if (res.status >= 500) report.serverErrors += 1;
     return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
   };
 
@@ -489,6 +504,8 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
       return;
     }
     const end = performance.now();
+    report.samples.push({ start, ms: end - start });
+    if (status >= 500) report.serverErrors += 1;
     report.reads += 1;
     report.readsByEndpoint[read.name] = (report.readsByEndpoint[read.name] ?? 0) + 1;
     if (status !== 200 && !(status === 404 && read.name.includes('{id}') && read.path.includes('kit'))) {
@@ -500,6 +517,7 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     read.check(status, body, start, end);
   };
 
+  const hitsBefore = await totalCacheHits(instances);
   const loop = async (step: () => Promise<void>): Promise<void> => {
     while (performance.now() < deadline) await step();
   };
@@ -507,21 +525,43 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     ...Array.from({ length: options.writers ?? 3 }, () => loop(writeOnce)),
     ...Array.from({ length: options.readers ?? 12 }, () => loop(readOnce)),
   ]);
+  report.cacheHits = (await totalCacheHits(instances)) - hitsBefore;
   return report;
+}
+
+/** The sum of `fkapi_cache_hits_total` over every instance and cache type. */
+async function totalCacheHits(instances: string[]): Promise<number> {
+  let total = 0;
+  for (const instance of instances) {
+    const text = await (await fetch(`${instance}/metrics`)).text();
+    for (const [, value] of text.matchAll(/^fkapi_cache_hits_total(?:\{[^}]*\})? (\S+)$/gm))
+      total += Number(value);
+  }
+  return total;
 }
 
 /** The report as a few readable lines. */
 export function formatReport(report: ConsistencyReport): string {
   const lines = [
-    `consistency: ${report.seconds} s, ${report.instances} instances: ${report.reads} reads, ${report.writes} writes, ${report.stale} stale reads`,
+    `consistency: ${report.seconds} s, ${report.instances} instances: ${report.reads} reads (${report.cacheHits} cache hits), ${report.writes} writes, ${report.stale} stale reads`,
     `  reads: ${Object.entries(report.readsByEndpoint)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
     `  writes: ${Object.entries(report.writesByKind)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
-    `  failed writes: ${report.failedWrites}, failed reads: ${report.failedReads}`,
+    `  failed writes: ${report.failedWrites}, failed reads: ${report.failedReads}, 5xx: ${report.serverErrors}`,
     ...report.examples.map((e) => `  ! ${e}`),
   ];
   return lines.join('\n');
+}
+
+/** The q-quantile (0..1) of the durations of the requests that started in [from, to). */
+export function quantileMs(report: ConsistencyReport, q: number, from = -Infinity, to = Infinity): number {
+  const durations = report.samples
+    .filter((sample) => sample.start >= from && sample.start < to)
+    .map((sample) => sample.ms)
+    .sort((a, b) => a - b);
+  if (durations.length === 0) return NaN;
+  return durations[Math.min(durations.length - 1, Math.floor(q * durations.length))];
 }

@@ -19,10 +19,12 @@ export interface ChaosEnvironment {
   close(): Promise<void>;
 }
 
-export async function startChaosEnvironment(): Promise<ChaosEnvironment> {
+export async function startChaosEnvironment(
+  options: { persistentRedis?: boolean } = {},
+): Promise<ChaosEnvironment> {
   const main = await buildApi();
   const db = await createTestDatabase();
-  const redis = await startOwnRedis();
+  const redis = await startOwnRedis({ persistent: options.persistentRedis });
   const dataSource = new DataSource(dataSourceOptions(db.url, 2));
   await dataSource.initialize();
   const apis: ApiProcess[] = [];

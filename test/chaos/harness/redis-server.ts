@@ -1,4 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createClient } from 'redis';
 import { freePort, sleep } from './ports';
 
@@ -11,23 +14,30 @@ export interface OwnRedis {
   port: number;
   /** SIGKILL: connections drop at once, nothing is saved (the server runs without persistence). */
   kill(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with what it had when `persistent`. */
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startOwnRedis(): Promise<OwnRedis> {
+/**
+ * `persistent`: every write is appended and fsynced (AOF, `appendfsync always`) in a temporary
+ * directory, so a server killed with SIGKILL comes back with the entries it held, as a production
+ * Redis with persistence would: stale entries survive the outage and must be invalidated.
+ */
+export async function startOwnRedis(options: { persistent?: boolean } = {}): Promise<OwnRedis> {
   const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'fkapi-chaos-redis-'));
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
 
   const start = async (): Promise<void> => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence],
+      { stdio: 'ignore' },
     );
     const client = createClient({ url, socket: { reconnectStrategy: false } });
     client.on('error', () => undefined);
@@ -52,5 +62,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await start();
-  return { url, port, kill, start, stop: kill };
+  const stop = async (): Promise<void> => {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url, port, kill, start, stop };
 }
