@@ -7,6 +7,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { LogController } from 'fastify';
 import { AppModule } from './app.module';
 import { answerFrameworkError } from './common/http/framework-errors';
+import { closeIdleConnectionsWhileClosing } from './common/http/graceful-close';
 import { registerSecurityHeaders } from './common/http/security-headers';
 import { generateRequestId, REQUEST_ID_HEADER } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
@@ -80,6 +81,7 @@ export async function createApp(
     done();
   });
   await registerSecurityHeaders(app);
+  closeIdleConnectionsWhileClosing(fastify);
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins] });
   }
