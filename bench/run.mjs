@@ -17,7 +17,7 @@
 //   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
 //   BENCH_WRK          path of wrk (default: wrk on PATH)
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -51,6 +51,10 @@ import {
 import { readSettings, ROOT } from './lib/settings.mjs';
 
 const RESULTS_FILE = join(ROOT, 'bench/results/latest.json');
+/** The Node flags `npm start` runs the API with (heap settings, README "Memory"), read from package.json. */
+const API_NODE_ARGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  .scripts.start.split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 /** Share of all CPUs taken by other work above which a measurement is flagged as noisy. */
 const NOISY = 0.1;
 const started = Date.now();
@@ -103,6 +107,36 @@ const sizeStats = (bodies) => {
   };
 };
 
+/** The acceptance figures of issue 5, each with whether this run meets it. */
+function checkTargets(results, maxRssMb) {
+  const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+  const hit = byId['ours-kit-hit'];
+  const l1 = byId['ours-kit-hit-l1'];
+  const ratio = (value) => `${value.toFixed(2)}×`;
+  return [
+    {
+      met: hit.ratioToCeiling >= 0.9,
+      text: `kit hit, L1 off: ${ratio(hit.ratioToCeiling)} of the ceiling (≥ 0.90×)`,
+    },
+    {
+      met: l1.ratioToCeiling >= 1.0,
+      text: `kit hit, L1 on: ${ratio(l1.ratioToCeiling)} of the ceiling (≥ 1.00×)`,
+    },
+    {
+      met: hit.ratioToExpressPeer >= 4,
+      text: `kit hit, L1 off: ${ratio(hit.ratioToExpressPeer)} the Express peer (≥ 4×)`,
+    },
+    {
+      met: hit.ratioToFastifyPeer >= 1.2,
+      text: `kit hit, L1 off: ${ratio(hit.ratioToFastifyPeer)} the Fastify peer (≥ 1.2×)`,
+    },
+    {
+      met: maxRssMb * 1.048576 < 250,
+      text: `RSS of the API processes: max ${(maxRssMb * 1.048576).toFixed(0)} MB (< 250 MB)`,
+    },
+  ];
+}
+
 function sameJson(a, b) {
   return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
 }
@@ -128,33 +162,47 @@ async function main() {
   const redisVersion = await flushBenchRedis(settings.redisUrl);
   say(`PostgreSQL ${postgresVersion}; Redis ${redisVersion}, database ${settings.redisDb} emptied`);
 
-  const [oursPort, expressPort, fastifyPort, ceilingPort] = await Promise.all([
+  const [oursPort, oursL1Port, expressPort, fastifyPort, ceilingPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
     freePort(),
   ]);
   const shared = { ...process.env, DATABASE_URL: settings.databaseUrls.bench, REDIS_URL: settings.redisUrl };
+  // Set explicitly so a local .env cannot change what is measured.
+  const oursEnv = {
+    ...shared,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_HOUR: '0',
+    API_AUTH_ENABLED: 'false',
+    DEMO_DATA: 'false',
+    CORS_ORIGINS: '',
+    TRUST_PROXY: 'false',
+    DATABASE_POOL_SIZE: '10',
+    CACHE_TTL_SECONDS: '3600',
+    CACHE_L1_ENABLED: 'false',
+  };
   const ours = startChild({
     name: 'our API',
     script: join(ROOT, 'dist/main.js'),
+    nodeArgs: API_NODE_ARGS,
     cwd: ROOT,
     port: oursPort,
-    // Set explicitly so a local .env cannot change what is measured.
-    env: {
-      ...shared,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_HOUR: '0',
-      API_AUTH_ENABLED: 'false',
-      DEMO_DATA: 'false',
-      CORS_ORIGINS: '',
-      TRUST_PROXY: 'false',
-      DATABASE_POOL_SIZE: '10',
-      CACHE_TTL_SECONDS: '3600',
-    },
+    env: oursEnv,
+  });
+  // A second instance with the in-process L1 cache, on the same PostgreSQL and Redis.
+  const oursL1 = startChild({
+    name: 'our API with L1',
+    script: join(ROOT, 'dist/main.js'),
+    nodeArgs: API_NODE_ARGS,
+    cwd: ROOT,
+    port: oursL1Port,
+    env: { ...oursEnv, CACHE_L1_ENABLED: 'true', CACHE_L1_MAX_ENTRIES: '10000', CACHE_L1_TTL_MS: '5000' },
   });
   const rss = sampleRss(ours.pid);
+  const rssL1 = sampleRss(oursL1.pid);
   const express = startChild({
     name: 'Express peer',
     script: join(ROOT, 'bench/dist/peers/express-main.js'),
@@ -170,6 +218,7 @@ async function main() {
     env: shared,
   });
   await waitUntilReady(ours, '/api/health');
+  await waitUntilReady(oursL1, '/api/health');
   say(`our API ready on ${ours.baseUrl} (pid ${ours.pid}); reading kit bodies to choose the hot set`);
 
   const paths = await choosePaths(settings.databaseUrls.bench, ours.baseUrl);
@@ -233,6 +282,12 @@ async function main() {
       paths: paths.hotKitPaths,
     },
     { id: 'ours-kit-hit', label: 'ours, hit: kit detail', server: ours, paths: paths.hotKitPaths },
+    {
+      id: 'ours-kit-hit-l1',
+      label: 'ours, hit: kit detail, L1 on',
+      server: oursL1,
+      paths: paths.hotKitPaths,
+    },
     { id: 'ours-search-hit', label: 'ours, hit: club search', server: ours, paths: paths.searchPaths },
     { id: 'ours-list-hit', label: 'ours, hit: kit list by club', server: ours, paths: paths.listPaths },
     {
@@ -244,7 +299,7 @@ async function main() {
     },
   ];
 
-  const serverPids = [ours.pid, express.pid, fastify.pid, ceiling.pid];
+  const serverPids = [ours.pid, oursL1.pid, express.pid, fastify.pid, ceiling.pid];
   const idleStart = cpuSnapshot(serverPids);
   await sleep(2000);
   const idle = cpuShares(idleStart, cpuSnapshot(serverPids));
@@ -261,16 +316,18 @@ async function main() {
     const { server } = scenario;
     if (server.exited) throw new Error(`${server.name} exited (${server.exitCode})${describeOutput(server)}`);
     rss.mark(scenario.id);
+    rssL1.mark(scenario.id);
+    const counted = server === ours || server === oursL1;
     const rotation = createRotation(scenario.paths);
     // Hit scenarios: every path requested once first, so the measured run finds them cached.
     if (!scenario.cold) await requestEach(server.baseUrl, scenario.paths);
     const load = { baseUrl: server.baseUrl, rotation, connections: settings.connections };
     if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
-    const before = server === ours ? await readCacheCounters(ours.baseUrl) : null;
+    const before = counted ? await readCacheCounters(server.baseUrl) : null;
     const cpuBefore = cpuSnapshot(serverPids);
     const measured = await runLoad(tool, { ...load, seconds: settings.durationSeconds });
     const cpu = cpuShares(cpuBefore, cpuSnapshot(serverPids));
-    const after = server === ours ? await readCacheCounters(ours.baseUrl) : null;
+    const after = counted ? await readCacheCounters(server.baseUrl) : null;
     const lookups = before && after ? after.hits - before.hits + (after.misses - before.misses) : 0;
     const result = {
       id: scenario.id,
@@ -302,6 +359,7 @@ async function main() {
     );
   }
   const rssReport = rss.stop();
+  const rssL1Report = rssL1.stop();
   addRatios(results);
   await stopAll();
 
@@ -336,8 +394,13 @@ async function main() {
       `peers answer the same JSON as ours: ${bodies.peersAnswerOurJson ? 'yes' : 'NO'}.`,
   );
   console.log(
-    `Our API's RSS: max ${rssReport.maxMb?.toFixed(0) ?? '—'} MiB over the run (VmRSS every ${rssReport.intervalMs} ms).`,
+    `Our API's RSS: max ${rssReport.maxMb?.toFixed(0) ?? '—'} MiB over the run, ` +
+      `${rssL1Report.maxMb?.toFixed(0) ?? '—'} MiB for the instance with L1 (VmRSS every ${rssReport.intervalMs} ms).`,
   );
+  const targets = checkTargets(results, Math.max(rssReport.maxMb ?? 0, rssL1Report.maxMb ?? 0));
+  console.log('');
+  console.log('Issue 5 targets (ratios from this run):');
+  for (const target of targets) console.log(`  ${target.met ? 'met ' : 'MISS'}  ${target.text}`);
 
   const noisy = results.filter((r) => r.otherCpu > NOISY);
   if (noisy.length > 0)
@@ -364,6 +427,8 @@ async function main() {
     bodies,
     scenarios: results,
     oursRss: rssReport,
+    oursL1Rss: rssL1Report,
+    targets,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
   });
   console.log(

@@ -23,9 +23,12 @@ export function freePort() {
   });
 }
 
-/** Starts `node <script>`; its output is kept (last lines) to explain a failure, not echoed. */
-export function startChild({ name, script, args = [], env, cwd, port }) {
-  const child = spawn(process.execPath, [script, ...args], {
+/**
+ * Starts `node [nodeArgs] <script>`; its output is kept (last lines) to explain a failure, not
+ * echoed.
+ */
+export function startChild({ name, script, args = [], nodeArgs = [], env, cwd, port }) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
