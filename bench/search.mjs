@@ -14,9 +14,13 @@
 // index once sequential scans are disabled, which proves the SQL matches the index expression.
 // An exact season (`year = '2003-04'`) may use the unique B-tree on `year` instead: also fine.
 //
-// Exits 1 when a gated search has p95 >= 20 ms or a plan misses its index. Keywords no trigram
-// index can serve (fewer than 3 characters, a year alone, a word in half of all kit names) are
-// measured and printed apart, outside the gate. Writes bench/results/search-latest.json.
+// Each keyword runs BENCH_SEARCH_ROUNDS times; the gate takes each keyword's median call and
+// checks the 95th percentile of those (p95 of every call is printed too): the machine is shared,
+// and a call that waited for the CPU says nothing about the SQL. Exits 1 when a gated search has
+// that p95 >= 20 ms or a plan misses its index. Keywords that no trigram index makes cheap (fewer
+// than 3 characters, a year alone, a word found in a large share of kit names) are measured and
+// printed apart, outside the gate, marked when they are over the target. Writes
+// bench/results/search-latest.json.
 //
 //   npm run bench:search     (= npm run build && node bench/search.mjs; ~20 s, +20 s the first
 //                              time, when it seeds its database)
@@ -24,10 +28,11 @@
 // Environment (optional): DATABASE_URL (the PostgreSQL server; default
 // postgres://postgres@127.0.0.1:5432/postgres), BENCH_SEARCH_DATABASE (its own database,
 // fkapi_search_bench, created, migrated and seeded with 100,000 kits when needed; `npm run
-// bench`'s fkapi_bench is left alone), BENCH_SEARCH_ROUNDS (measured rounds per keyword, 3).
+// bench`'s fkapi_bench is left alone), BENCH_SEARCH_ROUNDS (measured rounds per keyword, 5).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createDatabaseIfMissing, prepareDatabase } from './lib/data.mjs';
+import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
 import { describeMachine, gitRevision, writeJson } from './lib/report.mjs';
 import { ROOT } from './lib/settings.mjs';
 
@@ -128,7 +133,11 @@ async function chooseKeywords(client) {
       swapTypo(word.toLowerCase()),
     ];
   };
+  const kitSlips = kits
+    .slice(0, 6)
+    .map(({ club, type }) => `${swapTypo(longestWord(club).toLowerCase())} ${type.toLowerCase()}`);
   return {
+    kitSlips,
     clubs: [
       ...clubs.flatMap(({ name }) => nameKeywords(name)),
       ...accentedClubs.flatMap(({ name }) => [name, stripAccents(name).toLowerCase()]),
@@ -147,24 +156,38 @@ async function chooseKeywords(client) {
         `${word} ${type.toLowerCase()}`,
         `${word} ${year}`,
         `${club} ${year} ${type}`,
-        swapTypo(word), // finds nothing: every tier runs
+        swapTypo(word), // a slip: one tier, nothing found
       ];
     }),
   };
 }
 
-/** Measured and printed, but outside the gate: no trigram index can serve them (see the header). */
-const UNGATED = {
-  clubs: {
-    keywords: ['fc', 'ac'],
-    why: 'fewer than 3 characters: no trigram, so no index can find the substring',
-  },
-  seasons: { keywords: ['03'], why: 'two digits: no trigram (45 rows read whole anyway)' },
-  kits: [
-    { keywords: ['2005'], why: 'a year alone: no name condition, every kit of the season ranks' },
-    { keywords: ['home'], why: 'a word in ~45% of kit names: the index finds ~44,000 kits to rank' },
+/**
+ * Measured and printed, but outside the gate (see the header): keywords no trigram index can make
+ * cheap. The kit ones are over the 20 ms target and the output says so.
+ */
+const ungatedSets = (chosen) => ({
+  clubs: [
+    {
+      keywords: ['fc', 'ac'],
+      why: 'fewer than 3 characters: no trigram, so no index can find the substring',
+    },
   ],
-};
+  seasons: [{ keywords: ['03'], why: 'two digits: no trigram (45 rows read whole anyway)' }],
+  kits: [
+    { keywords: ['2005'], why: 'a year alone: no name condition, every kit of those seasons is ranked' },
+    {
+      keywords: ['home'],
+      why: 'a word in ~45% of kit names: the index finds ~44,000 kits, all of them ranked by kit type',
+    },
+    {
+      keywords: chosen.kitSlips,
+      why:
+        'a misspelt club and a kit type: the first two tiers find nothing, the any-term tier matches every kit ' +
+        'of that type (~20-35% of the catalogue), all of them ranked',
+    },
+  ],
+});
 
 // ---------------------------------------------------------------------------------------------
 // Measurement.
@@ -232,7 +255,7 @@ const summaryOf = (plan) =>
     );
 
 async function main() {
-  const rounds = positiveInteger('BENCH_SEARCH_ROUNDS', 3);
+  const rounds = positiveInteger('BENCH_SEARCH_ROUNDS', 5);
   const database = process.env.BENCH_SEARCH_DATABASE || 'fkapi_search_bench';
   const urls = databaseUrls(
     process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -312,8 +335,11 @@ async function main() {
       },
     ];
 
-    const measure = async (search, words) => {
+    const measure = async (search, given) => {
+      const words = [...new Set(given)];
       const samples = [];
+      const perKeyword = words.map(() => []);
+      const cpuBefore = cpuSnapshot([]);
       const checks = [];
       let statements = 0;
       let found = 0;
@@ -323,7 +349,9 @@ async function main() {
           captured.length = 0;
           const start = process.hrtime.bigint();
           const result = await search.run(keyword);
-          samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+          const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+          samples.push(elapsed);
+          perKeyword[words.indexOf(keyword)].push(elapsed);
           if (round > 0) continue;
           statements += captured.length;
           if (result.length > 0) found++;
@@ -336,7 +364,17 @@ async function main() {
             checks.push({ keyword, ...check });
         }
       }
-      return { keywords: words.length, found, statements, ...summarise(samples), checks };
+      const medians = perKeyword.map((times) => summarise(times).p50);
+      const { other } = cpuShares(cpuBefore, cpuSnapshot([]));
+      return {
+        keywords: words.length,
+        found,
+        statements,
+        ...summarise(samples),
+        p95OfMedians: summarise(medians).p95,
+        otherCpu: other,
+        checks,
+      };
     };
 
     const results = [];
@@ -347,7 +385,7 @@ async function main() {
         gated: true,
         ...(await measure(search, keywords[search.name])),
       });
-      const ungated = [UNGATED[search.name] ?? []].flat();
+      const ungated = ungatedSets(keywords)[search.name] ?? [];
       for (const { keywords: words, why } of ungated)
         results.push({
           search: search.name,
@@ -366,6 +404,7 @@ async function main() {
       database,
       rounds,
       p95LimitMs: P95_LIMIT_MS,
+      gate: "p95 over keywords of the median of each keyword's calls",
       tablePages: pages,
       results: results.map(({ checks, ...rest }) => ({
         ...rest,
@@ -378,7 +417,9 @@ async function main() {
         })),
       })),
     });
-    const failures = results.filter((r) => r.gated && (r.p95 >= P95_LIMIT_MS || r.checks.some((c) => !c.ok)));
+    const failures = results.filter(
+      (r) => r.gated && (r.p95OfMedians >= P95_LIMIT_MS || r.checks.some((c) => !c.ok)),
+    );
     if (failures.length > 0) {
       console.log(
         `\nFAILED: ${failures.map((r) => r.search).join(', ')} (p95 >= ${P95_LIMIT_MS} ms or a plan without its trigram index)`,
@@ -408,10 +449,12 @@ function report(results, pages, rounds) {
     'p95 ms',
     'p99 ms',
     'max ms',
+    'p95 of medians',
+    'other CPU',
     'plans on index',
   ];
   const rows = results.map((r) => [
-    r.gated ? r.path : `${r.path} (${r.sample.join(', ')})*`,
+    r.gated ? r.path : `${r.path} (${r.sample.length > 2 ? `${r.sample[0]}, …` : r.sample.join(', ')})*`,
     String(r.keywords),
     String(r.found),
     String(r.statements),
@@ -420,6 +463,8 @@ function report(results, pages, rounds) {
     ms(r.p95),
     ms(r.p99),
     ms(r.max),
+    ms(r.p95OfMedians),
+    r.otherCpu === null ? 'n/a' : `${Math.round(r.otherCpu * 100)}%`,
     `${r.checks.filter((c) => c.ok).length}/${r.checks.length}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -433,9 +478,18 @@ function report(results, pages, rounds) {
   for (const row of rows) console.log(line(row));
   console.log(
     '\nkeywords: distinct keywords; found: keywords with at least one result; SQL: statements sent for one round' +
-      ' (kit search: one per name tier tried); count: timed calls; plans on index: statements whose plan reads the trigram index.',
+      ' (kit search: one per name tier tried); count: timed calls; p50 to max: over every call; p95 of medians:' +
+      " the 95th percentile of each keyword's median call, which the gate checks (a call slowed because another" +
+      ' process had the CPU does not move it); other CPU: share of all CPUs used meanwhile by processes other' +
+      ' than this one, PostgreSQL and Redis; plans on index: statements whose plan reads the trigram index.',
   );
-  for (const r of results.filter((x) => !x.gated)) console.log(`* outside the gate: ${r.why}.`);
+  for (const r of results.filter((x) => !x.gated)) {
+    const over =
+      r.p95OfMedians >= P95_LIMIT_MS
+        ? ` OVER THE ${P95_LIMIT_MS} MS TARGET (p95 of medians ${r.p95OfMedians.toFixed(1)} ms)`
+        : '';
+    console.log(`* outside the gate: ${r.path} ${JSON.stringify(r.sample)}: ${r.why}.${over}`);
+  }
   console.log(
     `Table sizes in 8 kB pages: ${Object.entries(pages)
       .map(([t, p]) => `${t} ${p}`)
