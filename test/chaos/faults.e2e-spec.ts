@@ -83,13 +83,20 @@ describe('Redis killed under load and brought back', () => {
       dataSource: env.dataSource,
       seconds,
     });
-    await sleep(before * 1000);
-    downAt = performance.now();
-    await env.redis.kill();
-    await sleep(outage * 1000);
-    upAt = performance.now();
-    await env.redis.start();
+    // The load always runs to its end, so a failing fault step leaves no requests behind.
+    let faultFailure: Error | undefined;
+    try {
+      await sleep(before * 1000);
+      downAt = performance.now();
+      await env.redis.kill();
+      await sleep(outage * 1000);
+      upAt = performance.now();
+      await env.redis.start();
+    } catch (error) {
+      faultFailure = error instanceof Error ? error : new Error(String(error));
+    }
     const report = await running;
+    if (faultFailure) throw faultFailure;
     const p99 = (from: number, to: number): string => `${quantileMs(report, 0.99, from, to).toFixed(1)} ms`;
     process.stdout.write(
       `${formatReport(report)}\n` +

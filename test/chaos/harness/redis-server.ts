@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -27,6 +27,7 @@ export interface OwnRedis {
 export async function startOwnRedis(options: { persistent?: boolean } = {}): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'fkapi-chaos-redis-'));
+  const logFile = path.join(dir, 'redis.log');
   const persistence = options.persistent
     ? ['--appendonly', 'yes', '--appendfsync', 'always']
     : ['--appendonly', 'no'];
@@ -34,24 +35,30 @@ export async function startOwnRedis(options: { persistent?: boolean } = {}): Pro
   const url = `redis://127.0.0.1:${port}`;
 
   const start = async (): Promise<void> => {
+    const log = openSync(logFile, 'a');
     child = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', log, log] },
     );
-    const client = createClient({ url, socket: { reconnectStrategy: false } });
-    client.on('error', () => undefined);
-    for (let attempt = 0; attempt < 100; attempt++) {
+    closeSync(log); // the child has its own copy
+    for (let attempt = 0; attempt < 300; attempt++) {
+      // A fresh client each time: one whose connection failed does not connect again.
+      const client = createClient({ url, socket: { reconnectStrategy: false } });
+      client.on('error', () => undefined);
       try {
         await client.connect();
         await client.ping();
         await client.close();
         return;
       } catch {
+        if (client.isOpen) client.destroy();
         await sleep(50);
       }
     }
-    throw new Error(`redis-server did not start on port ${port}`);
+    throw new Error(
+      `redis-server did not start on port ${port}:\n${readFileSync(logFile, 'utf8').slice(-2000)}`,
+    );
   };
   const kill = async (): Promise<void> => {
     const running = child;
