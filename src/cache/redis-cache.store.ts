@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { CacheMetrics, CacheOperation } from '../metrics/cache-metrics';
 import { assertCacheType, NAMESPACE } from './cache-key';
 import {
@@ -9,6 +10,7 @@ import {
   RecoveryTask,
 } from './cache-store';
 import { CircuitBreaker } from './circuit-breaker';
+import { Deadlines } from './deadlines';
 import { RedisClient } from './redis-client';
 import { etagOf } from './http/http-caching';
 import { invalidationChannel, L1Cache, L1Entry, L1Options } from './l1-cache';
@@ -79,6 +81,10 @@ export class RedisCacheStore implements CacheStore {
     events: string;
   };
   private readonly l1: L1Cache | null;
+  private readonly deadlines: Deadlines;
+  /** ETags of the hottest entries (`getResponse`), about 1.5 KB each. */
+  private readonly etags = new LRUCache<string, { json: string; etag: string }>({ max: 1000 });
+  private readonly timedOut: () => Error;
   private readonly tasks: RecoveryTask[] = [];
   private readsAllowed = false;
   private recovery: Promise<void> | null = null;
@@ -97,6 +103,8 @@ export class RedisCacheStore implements CacheStore {
   ) {
     this.ns = options.namespace ?? NAMESPACE;
     this.commands = client.withCommandOptions({ timeout: 0 });
+    this.deadlines = new Deadlines(options.commandTimeoutMs);
+    this.timedOut = () => new RedisTimeoutError(options.commandTimeoutMs);
     this.keys = {
       sequence: `${this.ns}inv:seq`,
       cleared: `${this.ns}inv:all`,
@@ -164,6 +172,7 @@ export class RedisCacheStore implements CacheStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.deadlines.stop();
     this.readsAllowed = false;
     this.l1?.close();
     clearTimeout(this.retryTimer);
@@ -202,9 +211,24 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
-    if (this.l1 && this.readsAllowed) return this.readThroughL1(key);
-    const json = await this.get(key);
-    return json === null ? null : { json, etag: etagOf(json) };
+    // Not counted as an error here: the request then goes through the pipeline, whose read
+    // counts it once.
+    if (!this.readsAllowed) return null;
+    if (this.l1) return this.readThroughL1(key);
+    let json: string | null;
+    try {
+      json = await this.call('get', () => this.commands.get(this.ns + key));
+    } catch {
+      return null;
+    }
+    if (json === null) return null;
+    // The ETag of the value last seen under this key, when the value is the same (a string
+    // comparison instead of hashing it again on every hit).
+    const known = this.etags.get(key);
+    if (known !== undefined && known.json === json) return known;
+    const response = { json, etag: etagOf(json) };
+    this.etags.set(key, response);
+    return response;
   }
 
   async lookup(key: string): Promise<{ value: string | null; sequence: number | null }> {
@@ -400,15 +424,8 @@ export class RedisCacheStore implements CacheStore {
       this.metrics.error(operation);
       throw new CacheUnavailableError(this.closed ? 'closed' : 'circuit open');
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RedisTimeoutError(this.options.commandTimeoutMs)),
-        this.options.commandTimeoutMs,
-      );
-    });
     try {
-      const result = await Promise.race([work(), timeout]);
+      const result = await this.deadlines.run(work(), this.timedOut);
       this.breaker.recordSuccess();
       return result;
     } catch (error) {
@@ -417,8 +434,6 @@ export class RedisCacheStore implements CacheStore {
       throw new CacheUnavailableError(error instanceof Error ? error.message : String(error), {
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 

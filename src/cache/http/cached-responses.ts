@@ -9,9 +9,6 @@ import { CACHE_STORE, CacheStore } from '../cache-store';
 import { CachedPayload } from '../cached-payload';
 import { cacheControlFor } from './http-caching';
 
-/** Response header values as Fastify and Node hold them. */
-export type HeaderValues = Record<string, string | number | string[]>;
-
 /** A URL seen answered with a cached read through the whole pipeline. */
 export interface LearnedUrl {
   readonly key: string;
@@ -21,9 +18,11 @@ export interface LearnedUrl {
   readonly cacheControl: string;
   /**
    * Headers the pipeline set that do not depend on the request (security headers, `vary`),
-   * for the raw fast path, which runs none of the hooks that set them.
+   * for the raw fast path, which runs none of the hooks that set them: a flat
+   * `[name, value, name, value, …]` list, which `writeHead` takes as it is (spreading an object
+   * of a dozen headers per response measured a third slower).
    */
-  readonly staticHeaders: Readonly<HeaderValues>;
+  readonly staticHeaders: readonly string[];
 }
 
 /** A cached response ready to send. */
@@ -108,10 +107,10 @@ export class CachedResponses {
     cached: CachedPayload,
     headers: Readonly<Record<string, string | number | string[] | undefined>>,
   ): void {
-    const staticHeaders: HeaderValues = {};
+    const staticHeaders: string[] = [];
     for (const [name, value] of Object.entries(headers)) {
-      if (value !== undefined && !PER_RESPONSE.has(name) && !name.startsWith('x-ratelimit'))
-        staticHeaders[name] = value;
+      if (value === undefined || PER_RESPONSE.has(name) || name.startsWith('x-ratelimit')) continue;
+      for (const one of Array.isArray(value) ? value : [value]) staticHeaders.push(name, String(one));
     }
     this.learned.set(url, {
       key: cached.key,

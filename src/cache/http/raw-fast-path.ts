@@ -1,10 +1,10 @@
-import { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { generateRequestId, REQUEST_ID_HEADER } from '../../common/http/request-id';
 import { AppConfig } from '../../config/app-config';
 import { RootLogger } from '../../logging/logger';
 import { HttpMetrics } from '../../metrics/http-metrics';
-import { CachedResponses, HeaderValues } from './cached-responses';
+import { CachedResponses } from './cached-responses';
 import { ifNoneMatchHits, JSON_CONTENT_TYPE } from './http-caching';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -51,20 +51,26 @@ export class RawFastPath {
       (stored) => {
         if (stored === null) return next(request, response);
         const requestId = generateRequestId(request);
-        const headers: HeaderValues = {
-          ...learned.staticHeaders,
-          [REQUEST_ID_HEADER]: requestId,
-          etag: stored.etag,
-          'cache-control': learned.cacheControl,
-        };
+        const headers = learned.staticHeaders.concat(
+          REQUEST_ID_HEADER,
+          requestId,
+          'etag',
+          stored.etag,
+          'cache-control',
+          learned.cacheControl,
+        );
         let status = 200;
         if (ifNoneMatchHits(request.headers['if-none-match'], stored.etag)) {
           status = 304;
-          response.writeHead(304, headers as OutgoingHttpHeaders).end();
+          response.writeHead(304, headers).end();
         } else {
-          headers['content-type'] = JSON_CONTENT_TYPE;
-          headers['content-length'] = Buffer.byteLength(stored.json);
-          response.writeHead(200, headers as OutgoingHttpHeaders).end(stored.json);
+          headers.push(
+            'content-type',
+            JSON_CONTENT_TYPE,
+            'content-length',
+            String(Buffer.byteLength(stored.json)),
+          );
+          response.writeHead(200, headers).end(stored.json);
         }
         const milliseconds = performance.now() - started;
         this.httpMetrics.observe('GET', learned.route, status, milliseconds / 1000);
