@@ -18,12 +18,10 @@ describe('Deadlines', () => {
   });
 
   it('rejects work that outlives the timeout with the timeout error, and ignores its late answer', async () => {
-    const started = Date.now();
+    // Had the work answered first, the call would have resolved with 'too late'.
     await expect(deadlines.run(later(300, 'too late'), () => new Error('timed out'))).rejects.toThrow(
       'timed out',
     );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
-    expect(Date.now() - started).toBeLessThan(300);
   });
 
   it('expires each of many calls on its own, keeping the quick ones', async () => {
