@@ -42,6 +42,27 @@ describe('consistency under concurrent writes, two instances', () => {
     (seconds + 60) * 1000,
   );
 
+  it(
+    'serves no stale read with the in-process L1 cache on (kept coherent through Redis pub/sub)',
+    async () => {
+      const withL1 = await Promise.all([
+        env.startApi({ CACHE_L1_ENABLED: 'true' }),
+        env.startApi({ CACHE_L1_ENABLED: 'true' }),
+      ]);
+      const report = await runConsistencyCheck({
+        instances: withL1.map((api) => api.url),
+        dataSource: env.dataSource,
+        seconds: Math.max(5, seconds / 2),
+      });
+      process.stdout.write(`L1 on: ${formatReport(report)}\n`);
+      expect(report.examples).toEqual([]);
+      expect(report).toMatchObject({ stale: 0, failedWrites: 0, failedReads: 0 });
+      expect(report.cacheHits).toBeGreaterThan(report.reads / 10);
+      await Promise.all(withL1.map((api) => api.stop('SIGKILL')));
+    },
+    (seconds + 60) * 1000,
+  );
+
   it('detects stale reads when writes invalidate a Redis the readers do not use', async () => {
     // The checker's own check: a third instance on the same database but another Redis takes the
     // writes, so the two readers' Redis keeps the old entries.
