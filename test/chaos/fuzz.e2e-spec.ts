@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { makeClub, makeKit } from '../factories/catalog';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
+import { createClient } from 'redis';
 import { ADMIN_KEY, startTestApp, TestApp } from '../utils/test-app';
+import { auditRedisKeys, RedisKeyAudit } from './harness/redis-monitor';
+import { OwnRedis, startOwnRedis } from './harness/redis-server';
 
 /**
  * Property-based fuzzing of the whole HTTP surface through the real application (Fastify inject):
@@ -186,20 +188,29 @@ const request = fc.record({
 
 type FuzzRequest = typeof request extends fc.Arbitrary<infer T> ? T : never;
 
-async function nonNamespacedKeys(redis: TestRedisDb): Promise<Record<string, string | null>> {
+type RedisClient = ReturnType<typeof createClient>;
+
+async function nonNamespacedKeys(client: RedisClient): Promise<Record<string, string | null>> {
   const found: Record<string, string | null> = {};
-  for await (const keys of redis.client.scanIterator({ COUNT: 1000 }))
-    for (const key of keys) if (!key.startsWith('fkapi:')) found[key] = await redis.client.get(key);
+  for await (const keys of client.scanIterator({ COUNT: 1000 }))
+    for (const key of keys) if (!key.startsWith('fkapi:')) found[key] = await client.get(key);
   return found;
 }
 
 describe('fuzzing the HTTP surface', () => {
   let t: TestApp;
-  let redis: TestRedisDb;
+  let redis: OwnRedis;
+  let client: RedisClient;
+  let audit: RedisKeyAudit;
+  let appClosed = false;
 
   beforeAll(async () => {
-    redis = await leaseRedisDb();
-    for (const [key, value] of Object.entries(SENTINELS)) await redis.client.set(key, value);
+    // A redis-server of this test's own: MONITOR then sees the application's commands only.
+    redis = await startOwnRedis();
+    client = createClient({ url: redis.url });
+    await client.connect();
+    for (const [key, value] of Object.entries(SENTINELS)) await client.set(key, value);
+    audit = await auditRedisKeys(redis.url, 'fkapi:');
     t = await startTestApp({
       REDIS_URL: redis.url,
       BODY_LIMIT_BYTES: String(BODY_LIMIT),
@@ -209,9 +220,10 @@ describe('fuzzing the HTTP surface', () => {
     for (let i = 0; i < 5; i++) await makeKit(t.dataSource, { team: await makeClub(t.dataSource) });
   });
   afterAll(async () => {
-    await t?.close();
-    for (const key of Object.keys(SENTINELS)) await redis?.client.del(key);
-    await redis?.release();
+    if (!appClosed) await t?.close();
+    await audit?.stop();
+    await client?.close();
+    await redis?.stop();
   });
 
   it(`answers ${RUNS} hostile requests without a 5xx, with the JSON error body on every 4xx`, async () => {
@@ -250,6 +262,33 @@ describe('fuzzing the HTTP surface', () => {
     // The run reached the handlers, not only the router's 404.
     expect(statuses.get(200)).toBeGreaterThan(0);
     expect(statuses.get(422)).toBeGreaterThan(0);
-    expect(await nonNamespacedKeys(redis)).toEqual(SENTINELS);
+    // Closed first, so that no command of the application is still on its way.
+    await t.close();
+    appClosed = true;
+    // Every key of every command the application ran (its Lua scripts' included) was in the namespace.
+    process.stdout.write(
+      `fuzz: Redis commands seen (MONITOR): ${JSON.stringify(Object.fromEntries(audit.commands))}\n`,
+    );
+    expect(audit.unknown).toEqual(new Set());
+    expect(audit.outside).toEqual([]);
+    expect(audit.commands.get('EVALSHA') ?? audit.commands.get('EVAL')).toBeGreaterThan(0);
+    expect(await nonNamespacedKeys(client)).toEqual(SENTINELS);
   }, 600_000);
+
+  it('audits for real: a key outside the namespace, even one a script touches, is reported', async () => {
+    const control = await auditRedisKeys(redis.url, 'fkapi:');
+    try {
+      await client.set('fkapi:inside', '1');
+      await client.set('outside', '1');
+      await client.eval("return redis.call('UNLINK', KEYS[1], KEYS[2])", {
+        keys: ['fkapi:inside', 'outside'],
+      });
+      // MONITOR reports asynchronously: wait for its three lines.
+      for (let attempt = 0; attempt < 100 && control.outside.length < 3; attempt++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(control.outside).toEqual(['SET outside', 'EVAL outside', 'UNLINK outside']);
+    } finally {
+      await control.stop();
+    }
+  });
 });
