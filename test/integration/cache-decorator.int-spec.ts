@@ -7,6 +7,7 @@ import { Cached } from '../../src/cache/cached.decorator';
 import { loadConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { CacheMetrics, METRICS_REGISTRY } from '../../src/metrics/cache-metrics';
+import { HttpMetrics } from '../../src/metrics/http-metrics';
 
 class NotFound extends Error {}
 
@@ -43,8 +44,8 @@ class KitsReader {
 /** The metrics without the /metrics controller: this test builds no HTTP server. */
 @Global()
 @Module({
-  providers: [{ provide: METRICS_REGISTRY, useValue: new Registry() }, CacheMetrics],
-  exports: [CacheMetrics],
+  providers: [{ provide: METRICS_REGISTRY, useValue: new Registry() }, CacheMetrics, HttpMetrics],
+  exports: [CacheMetrics, HttpMetrics],
 })
 class TestMetricsModule {}
 
