@@ -9,7 +9,22 @@ describe('security headers, CORS and body limit', () => {
   });
   afterAll(async () => t.close());
 
+  /** What every JSON answer carries (the REST set), and nothing meant for HTML documents. */
   const expectSecurityHeaders = (headers: Record<string, unknown>): void => {
+    expect(headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'strict-transport-security': expect.stringContaining('max-age='),
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+    });
+    for (const documentOnly of ['cross-origin-opener-policy', 'x-xss-protection', 'x-download-options'])
+      expect(headers[documentOnly]).toBeUndefined();
+    expect(headers['x-powered-by']).toBeUndefined();
+  };
+
+  /** The Swagger UI's pages and assets: helmet's document defaults. */
+  const expectDocumentHeaders = (headers: Record<string, unknown>): void => {
     expect(headers).toMatchObject({
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'SAMEORIGIN',
@@ -40,7 +55,7 @@ describe('security headers, CORS and body limit', () => {
   it('serves the Swagger UI under that policy: no inline script, every asset from self and served', async () => {
     const page = await t.request({ url: '/docs' });
     expect(page.statusCode).toBe(200);
-    expectSecurityHeaders(page.headers);
+    expectDocumentHeaders(page.headers);
     // script-src 'self' blocks inline scripts: the page may only load script files.
     const scripts = [...page.body.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
     expect(scripts.length).toBeGreaterThan(0);
@@ -53,7 +68,9 @@ describe('security headers, CORS and body limit', () => {
     for (const asset of assets) {
       expect(asset).not.toMatch(/^(https?:)?\/\//); // same origin only
       const url = new URL(asset, 'http://api.test/docs').pathname;
-      expect({ asset, status: (await t.request({ url })).statusCode }).toEqual({ asset, status: 200 });
+      const served = await t.request({ url });
+      expect({ asset, status: served.statusCode }).toEqual({ asset, status: 200 });
+      expectDocumentHeaders(served.headers);
     }
   });
 
