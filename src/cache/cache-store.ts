@@ -23,6 +23,12 @@ export interface CacheStore {
   getResponse(key: string): Promise<{ json: string; etag: string } | null>;
 
   /**
+   * `getResponse` when the answer is in this process's memory (the L1, or the memory store),
+   * without waiting: undefined when it would take a round trip. Never counts anything.
+   */
+  peekResponse(key: string): { json: string; etag: string } | undefined;
+
+  /**
    * `get` and `readSequence` in one round trip (`MGET`): a miss then needs no extra call before
    * its computation. `sequence` is null when the store was not asked (unavailable, or the value
    * came from the in-process cache); a miss never comes with a null sequence unless unavailable.

@@ -46,6 +46,11 @@ export class MemoryCacheStore implements CacheStore {
     return Promise.resolve(entry.value);
   }
 
+  peekResponse(): undefined {
+    // Kept simple: the memory store is for one process without Redis, not for speed.
+    return undefined;
+  }
+
   async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
     const json = await this.get(key);
     return json === null ? null : { json, etag: etagOf(json) };

@@ -210,6 +210,10 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
+  peekResponse(key: string): L1Entry | undefined {
+    return this.readsAllowed ? this.l1?.get(key) : undefined;
+  }
+
   async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
     // Not counted as an error here: the request then goes through the pipeline, whose read
     // counts it once.

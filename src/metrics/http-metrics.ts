@@ -1,8 +1,9 @@
 import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, register } from 'prom-client';
+import { Counter, Registry, register } from 'prom-client';
 import { METRICS_REGISTRY } from './cache-metrics';
+import { HistogramSeries, SeriesHistogram } from './series-histogram';
 
 const NAME = 'fkapi_http_request_duration_seconds';
 const FAST_PATH = 'fkapi_http_fast_path_responses_total';
@@ -11,13 +12,20 @@ const FAST_PATH = 'fkapi_http_fast_path_responses_total';
 export type FastPath = 'raw' | 'hook';
 
 /**
+ * Fast-path answers of this process, read into the counter when it is scraped (one metric per
+ * process, shared by every application a test builds in it): an increment on the hot path is
+ * then one addition.
+ */
+const fastPathAnswers: Record<FastPath, number> = { raw: 0, hook: 0 };
+
+/**
  * `fkapi_http_request_duration_seconds{method, route, status_code}`, observed in Fastify's
  * `onResponse` hook. `route` is the route pattern (`/api/kits/:kit_id`), never the raw URL, so
  * the label set stays small; requests that matched no route are `unmatched`.
  */
 @Injectable()
 export class HttpMetrics implements OnModuleInit {
-  readonly duration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly duration: SeriesHistogram<'method' | 'route' | 'status_code'>;
   readonly fastPathResponses: Counter<'path'>;
 
   constructor(
@@ -25,14 +33,15 @@ export class HttpMetrics implements OnModuleInit {
     @Optional() @Inject(METRICS_REGISTRY) registry: Registry = register,
   ) {
     this.duration =
-      (registry.getSingleMetric(NAME) as Histogram<'method' | 'route' | 'status_code'> | undefined) ??
-      new Histogram({
-        name: NAME,
-        help: 'HTTP request duration by route pattern and status',
-        labelNames: ['method', 'route', 'status_code'],
-        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        registers: [registry],
-      });
+      (registry.getSingleMetric(NAME) as unknown as
+        SeriesHistogram<'method' | 'route' | 'status_code'> | undefined) ??
+      new SeriesHistogram(
+        NAME,
+        'HTTP request duration by route pattern and status',
+        ['method', 'route', 'status_code'],
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registry,
+      );
     this.fastPathResponses =
       (registry.getSingleMetric(FAST_PATH) as Counter<'path'> | undefined) ??
       new Counter({
@@ -40,13 +49,21 @@ export class HttpMetrics implements OnModuleInit {
         help: 'Cached responses answered before the Nest pipeline: raw (before Fastify) or hook (preHandler)',
         labelNames: ['path'],
         registers: [registry],
+        collect() {
+          this.reset();
+          for (const path of ['raw', 'hook'] as const) this.inc({ path }, fastPathAnswers[path]);
+        },
       });
-    for (const path of ['raw', 'hook'] as const) this.fastPathResponses.inc({ path }, 0);
   }
 
   /** Counts one response answered by a fast path. */
   answeredBy(path: FastPath): void {
-    this.fastPathResponses.inc({ path });
+    fastPathAnswers[path]++;
+  }
+
+  /** The duration series of one method, route and status, to keep and observe into. */
+  series(method: string, route: string, status: number): HistogramSeries {
+    return this.duration.series(method, route, String(status));
   }
 
   onModuleInit(): void {
@@ -64,6 +81,6 @@ export class HttpMetrics implements OnModuleInit {
   }
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    this.duration.observe({ method, route, status_code: String(status) }, seconds);
+    this.duration.series(method, route, String(status)).observe(seconds);
   }
 }

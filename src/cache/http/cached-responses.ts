@@ -94,6 +94,13 @@ export class CachedResponses {
     return learned;
   }
 
+  /** The stored response if it is in process memory (L1), without waiting; counts the hit. */
+  peek(learned: LearnedUrl): StoredResponse | undefined {
+    const stored = this.store.peekResponse(learned.key);
+    if (stored !== undefined) this.metrics.hit(learned.cacheType);
+    return stored;
+  }
+
   /** The stored response, or null (a miss, or the store unavailable): the pipeline answers. */
   async lookup(learned: LearnedUrl): Promise<StoredResponse | null> {
     const stored = await this.store.getResponse(learned.key);

@@ -4,7 +4,8 @@ import { generateRequestId, REQUEST_ID_HEADER } from '../../common/http/request-
 import { AppConfig } from '../../config/app-config';
 import { RootLogger } from '../../logging/logger';
 import { HttpMetrics } from '../../metrics/http-metrics';
-import { CachedResponses } from './cached-responses';
+import { HistogramSeries } from '../../metrics/series-histogram';
+import { CachedResponses, LearnedUrl, StoredResponse } from './cached-responses';
 import { ifNoneMatchHits, JSON_CONTENT_TYPE } from './http-caching';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -23,6 +24,7 @@ export class RawFastPath {
   private readonly corsEnabled: boolean;
   /** Behind a proxy the client address needs Fastify's parsing; only the whitelist uses it. */
   private readonly needsClientIp: boolean;
+  private readonly seriesByStatus = new Map<number, Map<string, HistogramSeries>>();
 
   constructor(
     private readonly responses: CachedResponses,
@@ -33,6 +35,15 @@ export class RawFastPath {
     this.corsEnabled = config.corsOrigins.length > 0;
     this.needsClientIp =
       config.trustProxy && config.rateLimitPerHour > 0 && config.rateLimitWhitelist.length > 0;
+  }
+
+  /** Duration series by status and route: a map lookup per response, no label hashing. */
+  private durationSeries(route: string, status: number): HistogramSeries {
+    let byRoute = this.seriesByStatus.get(status);
+    if (byRoute === undefined) this.seriesByStatus.set(status, (byRoute = new Map()));
+    let series = byRoute.get(route);
+    if (series === undefined) byRoute.set(route, (series = this.httpMetrics.series('GET', route, status)));
+    return series;
   }
 
   handle(request: IncomingMessage, response: ServerResponse, next: Handler): void {
@@ -47,47 +58,57 @@ export class RawFastPath {
     );
     if (learned === undefined) return next(request, response);
     const started = performance.now();
+    const remembered = this.responses.peek(learned);
+    if (remembered !== undefined) return this.answer(request, response, learned, remembered, started);
     this.responses.lookup(learned).then(
-      (stored) => {
-        if (stored === null) return next(request, response);
-        const requestId = generateRequestId(request);
-        const headers = learned.staticHeaders.concat(
-          REQUEST_ID_HEADER,
-          requestId,
-          'etag',
-          stored.etag,
-          'cache-control',
-          learned.cacheControl,
-        );
-        let status = 200;
-        if (ifNoneMatchHits(request.headers['if-none-match'], stored.etag)) {
-          status = 304;
-          response.writeHead(304, headers).end();
-        } else {
-          headers.push(
-            'content-type',
-            JSON_CONTENT_TYPE,
-            'content-length',
-            String(Buffer.byteLength(stored.json)),
-          );
-          response.writeHead(200, headers).end(stored.json);
-        }
-        const milliseconds = performance.now() - started;
-        this.httpMetrics.observe('GET', learned.route, status, milliseconds / 1000);
-        this.httpMetrics.answeredBy('raw');
-        this.accessLog?.info(
-          {
-            request_id: requestId,
-            method: 'GET',
-            url: request.url,
-            route: learned.route,
-            status,
-            duration_ms: Math.round(milliseconds * 100) / 100,
-          },
-          'request completed',
-        );
-      },
+      (stored) =>
+        stored === null ? next(request, response) : this.answer(request, response, learned, stored, started),
       () => next(request, response),
+    );
+  }
+
+  private answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    learned: LearnedUrl,
+    stored: StoredResponse,
+    started: number,
+  ): void {
+    const requestId = generateRequestId(request);
+    const headers = learned.staticHeaders.concat(
+      REQUEST_ID_HEADER,
+      requestId,
+      'etag',
+      stored.etag,
+      'cache-control',
+      learned.cacheControl,
+    );
+    let status = 200;
+    if (ifNoneMatchHits(request.headers['if-none-match'], stored.etag)) {
+      status = 304;
+      response.writeHead(304, headers).end();
+    } else {
+      headers.push(
+        'content-type',
+        JSON_CONTENT_TYPE,
+        'content-length',
+        String(Buffer.byteLength(stored.json)),
+      );
+      response.writeHead(200, headers).end(stored.json);
+    }
+    const milliseconds = performance.now() - started;
+    this.durationSeries(learned.route, status).observe(milliseconds / 1000);
+    this.httpMetrics.answeredBy('raw');
+    this.accessLog?.info(
+      {
+        request_id: requestId,
+        method: 'GET',
+        url: request.url,
+        route: learned.route,
+        status,
+        duration_ms: Math.round(milliseconds * 100) / 100,
+      },
+      'request completed',
     );
   }
 }
