@@ -22,7 +22,7 @@ const pendingHits = new WeakMap<Counter<'cache_type'>, Map<string, number>>();
 
 function pendingOf(counter: Counter<'cache_type'>): Map<string, number> {
   let pending = pendingHits.get(counter);
-  if (pending === undefined) pendingHits.set(counter, (pending = new Map()));
+  if (pending === undefined) pendingHits.set(counter, (pending = new Map<string, number>()));
   return pending;
 }
 

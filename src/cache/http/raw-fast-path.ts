@@ -40,7 +40,8 @@ export class RawFastPath {
   /** Duration series by status and route: a map lookup per response, no label hashing. */
   private durationSeries(route: string, status: number): HistogramSeries {
     let byRoute = this.seriesByStatus.get(status);
-    if (byRoute === undefined) this.seriesByStatus.set(status, (byRoute = new Map()));
+    if (byRoute === undefined)
+      this.seriesByStatus.set(status, (byRoute = new Map<string, HistogramSeries>()));
     let series = byRoute.get(route);
     if (series === undefined) byRoute.set(route, (series = this.httpMetrics.series('GET', route, status)));
     return series;
