@@ -281,13 +281,13 @@ async function main() {
       server: fastify,
       paths: paths.hotKitPaths,
     },
-    { id: 'ours-kit-hit', label: 'ours, hit: kit detail', server: ours, paths: paths.hotKitPaths },
     {
       id: 'ours-kit-hit-l1',
       label: 'ours, hit: kit detail, L1 on',
       server: oursL1,
       paths: paths.hotKitPaths,
     },
+    { id: 'ours-kit-hit', label: 'ours, hit: kit detail', server: ours, paths: paths.hotKitPaths },
     { id: 'ours-search-hit', label: 'ours, hit: club search', server: ours, paths: paths.searchPaths },
     { id: 'ours-list-hit', label: 'ours, hit: kit list by club', server: ours, paths: paths.listPaths },
     {
@@ -336,6 +336,8 @@ async function main() {
       ...measured,
       cacheHitRatio: lookups > 0 ? (after.hits - before.hits) / lookups : null,
       cacheLookups: before && after ? lookups : null,
+      // Share of the lookups the L1 answered from process memory (0 without L1).
+      memoryHitRatio: lookups > 0 ? (after.memoryHits - before.memoryHits) / lookups : null,
       // Share of all CPUs used during the measured run, in all and by processes other than the
       // benchmark's (runner and load generator, servers, PostgreSQL, Redis).
       cpuBusy: cpu.busy,
@@ -354,6 +356,7 @@ async function main() {
       `${scenario.label} [${scenario.paths.length} paths]: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
         `p50 ${result.p50Ms?.toFixed(2)} ms, p99 ${result.p99Ms?.toFixed(2)} ms` +
         (result.cacheHitRatio === null ? '' : `, cache hits ${(result.cacheHitRatio * 100).toFixed(1)} %`) +
+        (server === oursL1 ? `, from L1 memory ${(result.memoryHitRatio * 100).toFixed(1)} %` : '') +
         problems +
         noise,
     );

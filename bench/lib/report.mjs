@@ -51,7 +51,11 @@ export async function readCacheCounters(baseUrl) {
         (total, match) => total + Number(match[1]),
         0,
       );
-    return { hits: sum('fkapi_cache_hits_total'), misses: sum('fkapi_cache_misses_total') };
+    return {
+      hits: sum('fkapi_cache_hits_total'),
+      misses: sum('fkapi_cache_misses_total'),
+      memoryHits: sum('fkapi_cache_l1_hits_total'),
+    };
   } catch {
     return null;
   }

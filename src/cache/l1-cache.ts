@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { l1Answers } from '../metrics/cache-metrics';
 import { etagOf } from './http/http-caching';
 import { RedisClient } from './redis-client';
 
@@ -116,7 +117,10 @@ export class L1Cache {
   }
 
   get(key: string): L1Entry | undefined {
-    return this.subscribed ? this.entries.get(key) : undefined;
+    if (!this.subscribed) return undefined;
+    const entry = this.entries.get(key);
+    if (entry !== undefined) l1Answers.hits++;
+    return entry;
   }
 
   /** Taken before a Redis read: a fill is allowed only in the epoch the read began in. */

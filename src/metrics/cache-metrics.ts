@@ -13,6 +13,9 @@ function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
+/** Hits answered from process memory by the L1 (`cache/l1-cache.ts`), read when scraped. */
+export const l1Answers = { hits: 0 };
+
 /**
  * Hits not yet added to their counter, per counter and cache_type: a hit costs a map update,
  * and the counter takes them when it is read (scrape, stats). prom-client's `inc(labels)`
@@ -41,6 +44,7 @@ export class CacheMetrics {
   readonly invalidatedEntries: Counter;
   readonly errors: Counter<'operation'>;
   readonly invalidationDuration: Histogram;
+  readonly l1Hits: Counter;
   private readonly pendingHits: Map<string, number>;
 
   constructor(@Optional() @Inject(METRICS_REGISTRY) registry: Registry = register) {
@@ -62,6 +66,20 @@ export class CacheMetrics {
         }),
     );
     this.pendingHits = pendingOf(this.hits);
+    this.l1Hits = getOrCreate(
+      registry,
+      'fkapi_cache_l1_hits_total',
+      () =>
+        new Counter({
+          name: 'fkapi_cache_l1_hits_total',
+          help: 'Cache hits answered from process memory by the L1 (CACHE_L1_ENABLED), included in fkapi_cache_hits_total',
+          registers,
+          collect() {
+            this.reset();
+            this.inc(l1Answers.hits);
+          },
+        }),
+    );
     this.misses = getOrCreate(
       registry,
       'fkapi_cache_misses_total',
