@@ -10,7 +10,6 @@ import {
   RecoveryTask,
 } from './cache-store';
 import { CircuitBreaker } from './circuit-breaker';
-import { Deadlines } from './deadlines';
 import { RedisClient } from './redis-client';
 import { etagOf } from './http/http-caching';
 import { invalidationChannel, L1Cache, L1Entry, L1Options } from './l1-cache';
@@ -81,7 +80,6 @@ export class RedisCacheStore implements CacheStore {
     events: string;
   };
   private readonly l1: L1Cache | null;
-  private readonly deadlines: Deadlines;
   /** ETags of the hottest entries (`getResponse`), about 1.5 KB each. */
   private readonly etags = new LRUCache<string, { json: string; etag: string }>({ max: 1000 });
   private readonly timedOut: () => Error;
@@ -103,7 +101,6 @@ export class RedisCacheStore implements CacheStore {
   ) {
     this.ns = options.namespace ?? NAMESPACE;
     this.commands = client.withCommandOptions({ timeout: 0 });
-    this.deadlines = new Deadlines(options.commandTimeoutMs);
     this.timedOut = () => new RedisTimeoutError(options.commandTimeoutMs);
     this.keys = {
       sequence: `${this.ns}inv:seq`,
@@ -172,7 +169,6 @@ export class RedisCacheStore implements CacheStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.deadlines.stop();
     this.readsAllowed = false;
     this.l1?.close();
     clearTimeout(this.retryTimer);
@@ -428,8 +424,12 @@ export class RedisCacheStore implements CacheStore {
       this.metrics.error(operation);
       throw new CacheUnavailableError(this.closed ? 'closed' : 'circuit open');
     }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.timedOut()), this.options.commandTimeoutMs);
+    });
     try {
-      const result = await this.deadlines.run(work(), this.timedOut);
+      const result = await Promise.race([work(), timeout]);
       this.breaker.recordSuccess();
       return result;
     } catch (error) {
@@ -438,6 +438,8 @@ export class RedisCacheStore implements CacheStore {
       throw new CacheUnavailableError(error instanceof Error ? error.message : String(error), {
         cause: error,
       });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
