@@ -15,5 +15,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-# Heap limits: see README "Memory" (RSS stays under 250 MB under load).
+# Heap limits: see README "Benchmarks" (RSS stays under 250 MB under load).
 CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=192", "dist/main.js"]

@@ -51,7 +51,7 @@ import {
 import { readSettings, ROOT } from './lib/settings.mjs';
 
 const RESULTS_FILE = join(ROOT, 'bench/results/latest.json');
-/** The Node flags `npm start` runs the API with (heap settings, README "Memory"), read from package.json. */
+/** The Node flags `npm start` runs the API with (heap settings, README "Benchmarks"), read from package.json. */
 const API_NODE_ARGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   .scripts.start.split(/\s+/)
   .filter((word) => word.startsWith('--'));
