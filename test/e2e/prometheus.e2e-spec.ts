@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BrowserContext, chromium } from 'playwright-core';
 import { makeClub } from '../factories/catalog';
+import { launchChromium, screenshotWanted } from '../utils/chromium';
 import { PreviewSeries, renderDashboardPreview } from '../utils/dashboard-preview';
 import { sampleValue } from '../utils/prometheus-text';
 import {
@@ -20,20 +19,7 @@ import {
 import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 import { adminHeaders, startTestApp, TestApp } from '../utils/test-app';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(REPO_ROOT, 'docs', 'prometheus-dashboard.png');
-// Rewritten only on request (`npm run screenshots`) or when missing, so `npm test` leaves the tree clean.
-const WRITE_SCREENSHOT = process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(SCREENSHOT);
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 type Sample = [number, string];
 interface QueryResult {
@@ -251,11 +237,8 @@ describe('Prometheus scraping the API (Debian prometheus package)', () => {
   }, 60_000);
 
   it("answers every dashboard panel's queries over real traffic, drawn as the README's picture", async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does), or set CHROMIUM_PATH`,
-      );
-    }
+    // Fails at once, with the line that installs it, when there is no browser for the picture.
+    await (await launchChromium()).close();
     // A few seconds of mixed traffic so the graphs have something to draw: reads that hit and
     // miss in several families, a search, an invalidation, a 404 and a 422.
     const trafficStart = Date.now() / 1000;
@@ -308,16 +291,9 @@ describe('Prometheus scraping the API (Debian prometheus package)', () => {
       "ops/grafana/dashboards/fkapi.json's panels and queries, data from Debian's Prometheus (not Grafana)",
     );
 
-    const profile = await mkdtemp(join(tmpdir(), 'fkapi-chromium-'));
-    let context: BrowserContext | undefined;
+    const browser = await launchChromium();
     try {
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: CHROMIUM_ARGS,
-        viewport: { width: 1280, height: 1000 },
-      });
-      const page = context.pages()[0] ?? (await context.newPage());
+      const page = browser.context.pages()[0] ?? (await browser.context.newPage());
       page.setDefaultTimeout(20_000);
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -328,13 +304,12 @@ describe('Prometheus scraping the API (Debian prometheus package)', () => {
       const png = await page.screenshot({ fullPage: true });
       expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
       expect(png.readUInt32BE(16)).toBe(1280);
-      if (WRITE_SCREENSHOT) {
+      if (screenshotWanted(SCREENSHOT)) {
         await mkdir(dirname(SCREENSHOT), { recursive: true });
         await writeFile(SCREENSHOT, png);
       }
     } finally {
-      await context?.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     }
   }, 120_000);
 });

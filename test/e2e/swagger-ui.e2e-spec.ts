@@ -1,30 +1,12 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { Locator, Page } from 'playwright-core';
 import { Brand } from '../../src/brands/brand.entity';
 import { makeBrand, makeClub, makeKit, makeSeason } from '../factories/catalog';
+import { HeadlessChromium, launchChromium, screenshotWanted } from '../utils/chromium';
 import { ADMIN_KEY, startTestApp, TestApp } from '../utils/test-app';
 
-/** Debian's package (installed by `.ci/run`); CHROMIUM_PATH points elsewhere on other systems. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(__dirname, '..', '..', 'docs', 'swagger-ui.png');
-// The picture shows a random port, so it changes on every run: it is rewritten only on request
-// (`npm run screenshots`) or when missing, and the tree stays clean after `npm test`.
-const WRITE_SCREENSHOT = process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(SCREENSHOT);
-
-// Headless, and nothing that would reach the network or depend on the machine's profile.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * Clicks Execute and returns what the response panel then shows: the status cell (once it shows
@@ -52,18 +34,13 @@ async function execute(page: Page, operation: Locator): Promise<{ status: string
 describe('Swagger UI in Chromium', () => {
   let t: TestApp;
   let baseUrl: string;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: HeadlessChromium | undefined;
   let page: Page;
   const pageErrors: string[] = [];
   let kitId: number;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`,
-      );
-    }
+    browser = await launchChromium();
     t = await startTestApp();
     const club = await makeClub(t.dataSource, { name: 'Arsenal', slug: 'arsenal-kits' });
     const season = await makeSeason(t.dataSource, { year: '2024-25' });
@@ -78,14 +55,7 @@ describe('Swagger UI in Chromium', () => {
     await t.app.listen(0, '127.0.0.1');
     baseUrl = await t.app.getUrl();
 
-    profile = await mkdtemp(join(tmpdir(), 'fkapi-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
     // A missing element fails the test in seconds, well inside jest's own timeout.
     page.setDefaultTimeout(15_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -94,8 +64,7 @@ describe('Swagger UI in Chromium', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 
@@ -126,7 +95,7 @@ describe('Swagger UI in Chromium', () => {
     // PNG signature, then the IHDR width and height: the viewport, not a blank or cropped image.
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 1000]);
-    if (WRITE_SCREENSHOT) {
+    if (screenshotWanted(SCREENSHOT)) {
       await mkdir(dirname(SCREENSHOT), { recursive: true });
       await writeFile(SCREENSHOT, png);
     }
