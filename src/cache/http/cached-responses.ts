@@ -72,10 +72,6 @@ export class CachedResponses {
     this.rateLimitExempt = rateLimitExemption(config);
   }
 
-  get learnedUrls(): number {
-    return this.learned.size;
-  }
-
   /**
    * The learned URL, when a GET of it may skip the pipeline: the guards would let it through
    * (read key when reads need one; exempt from the rate limit, which only the throttler can
