@@ -43,21 +43,44 @@ describe('consistency under concurrent writes, two instances', () => {
   );
 
   it(
-    'serves no stale read with the in-process L1 cache on (kept coherent through Redis pub/sub)',
+    'with the in-process L1 cache on: no failure, and every instance converges on the last write (the delivery window is measured, not zero)',
     async () => {
-      const withL1 = await Promise.all([
-        env.startApi({ CACHE_L1_ENABLED: 'true' }),
-        env.startApi({ CACHE_L1_ENABLED: 'true' }),
-      ]);
+      // A long L1 TTL, so that its safety net cannot hide an entry a lost message left behind.
+      const l1 = { CACHE_L1_ENABLED: 'true', CACHE_L1_TTL_MS: '600000' };
+      const withL1 = await Promise.all([env.startApi(l1), env.startApi(l1)]);
       const report = await runConsistencyCheck({
         instances: withL1.map((api) => api.url),
         dataSource: env.dataSource,
         seconds: Math.max(5, seconds / 2),
       });
-      process.stdout.write(`L1 on: ${formatReport(report)}\n`);
-      expect(report.examples).toEqual([]);
-      expect(report).toMatchObject({ stale: 0, failedWrites: 0, failedReads: 0 });
+      // A read on the other instance may still be answered from its memory until the write's
+      // pub/sub message reaches it (README, "Optional L1"): the count is that window, reported.
+      process.stdout.write(
+        `L1 on: ${formatReport(report)}\n  stale reads inside the pub/sub delivery window: ${report.stale} of ${report.reads}\n`,
+      );
+      expect(report).toMatchObject({ failedWrites: 0, failedReads: 0, serverErrors: 0 });
       expect(report.cacheHits).toBeGreaterThan(report.reads / 10);
+
+      // Once the messages are delivered nothing stale is left in any instance's memory: every
+      // kit, read on each instance (from memory where it is cached), shows the database's name.
+      const rows = await env.dataSource.query<{ id: number; name: string }[]>('SELECT id, name FROM kits');
+      const stale = async (): Promise<string[]> => {
+        const wrong: string[] = [];
+        for (const api of withL1) {
+          for (const { id, name } of rows) {
+            const res = await fetch(`${api.url}/api/kits/${id}`);
+            const body = (await res.json()) as { name?: string };
+            if (res.status !== 200 || body.name !== name) wrong.push(`${api.url} kit ${id}: ${body.name}`);
+          }
+        }
+        return wrong;
+      };
+      let left = await stale();
+      for (let round = 0; round < 10 && left.length > 0; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        left = await stale();
+      }
+      expect(left).toEqual([]);
       await Promise.all(withL1.map((api) => api.stop('SIGKILL')));
     },
     (seconds + 60) * 1000,
