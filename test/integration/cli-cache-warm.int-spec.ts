@@ -1,27 +1,14 @@
 import { createServer } from 'node:net';
 import { generateCacheKey } from '../../src/cache/cache-key';
 import { WARM_SEARCH_TERMS } from '../../src/cli/cache-warm';
-import { OutputStream } from '../../src/cli/command';
-import { runCli } from '../../src/cli/run-cli';
 import { Club } from '../../src/clubs/club.entity';
-import { loadConfig } from '../../src/config/app-config';
 import { Kit } from '../../src/kits/kit.entity';
 import { makeBrand, makeClub, makeKit, makeSeason } from '../factories/catalog';
+import { runCliCaptured } from '../utils/cli-output';
 import { sampleValue } from '../utils/prometheus-text';
 import { countQueries } from '../utils/query-counter';
 import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 import { startTestApp, TestApp } from '../utils/test-app';
-
-class Captured implements OutputStream {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  get lines(): string[] {
-    return this.text.split('\n').filter(Boolean);
-  }
-}
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -70,16 +57,8 @@ describe('cli: cache warm (real PostgreSQL and Redis)', () => {
     await redis.release();
   });
 
-  const run = async (env: Record<string, string>, ...argv: string[]) => {
-    const stdout = new Captured();
-    const stderr = new Captured();
-    const code = await runCli(argv, {
-      io: { stdout, stderr },
-      readConfig: () =>
-        loadConfig({ DATABASE_URL: t.db.url, REDIS_URL: redis.url, LOG_LEVEL: 'fatal', ...env }),
-    });
-    return { code, stdout, stderr };
-  };
+  const run = (env: Record<string, string>, ...argv: string[]) =>
+    runCliCaptured({ DATABASE_URL: t.db.url, REDIS_URL: redis.url, LOG_LEVEL: 'fatal', ...env }, argv);
   const exists = async (key: string): Promise<boolean> => (await redis.client.exists(`fkapi:${key}`)) === 1;
   const hits = async (cacheType: string): Promise<number> =>
     sampleValue((await t.request({ url: '/metrics' })).body, 'fkapi_cache_hits_total', {

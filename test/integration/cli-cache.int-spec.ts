@@ -1,17 +1,8 @@
 import { CacheStore } from '../../src/cache/cache-store';
-import { OutputStream } from '../../src/cli/command';
-import { runCli } from '../../src/cli/run-cli';
 import { loadConfig } from '../../src/config/app-config';
+import { runCliCaptured } from '../utils/cli-output';
 import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
-
-class Captured implements OutputStream {
-  text = '';
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-}
 
 describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () => {
   let db: TestDatabase;
@@ -27,13 +18,10 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
   });
 
   const run = async (env: Record<string, string>, ...argv: string[]) => {
-    const stdout = new Captured();
-    const stderr = new Captured();
-    const code = await runCli(argv, {
-      io: { stdout, stderr },
-      readConfig: () =>
-        loadConfig({ DATABASE_URL: db.url, REDIS_URL: redis.url, LOG_LEVEL: 'fatal', ...env }),
-    });
+    const { code, stdout, stderr } = await runCliCaptured(
+      { DATABASE_URL: db.url, REDIS_URL: redis.url, LOG_LEVEL: 'fatal', ...env },
+      argv,
+    );
     return { code, stdout: stdout.text, stderr: stderr.text };
   };
 

@@ -6,22 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { runCli } from '../../src/cli/run-cli';
-import { OutputStream } from '../../src/cli/command';
 import { loadConfig } from '../../src/config/app-config';
+import { CapturedOutput, runCliCaptured } from '../utils/cli-output';
 import { leaseRedisDb } from '../utils/redis-db';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
-
-class Captured implements OutputStream {
-  text = '';
-  constructor(readonly isTTY = false) {}
-  write(chunk: string): boolean {
-    this.text += chunk;
-    return true;
-  }
-  get lines(): string[] {
-    return this.text.split('\n').filter(Boolean);
-  }
-}
 
 async function counts(url: string): Promise<{ kits: number; clubs: number; max_id: number | null }> {
   const client = new Client({ connectionString: url });
@@ -44,15 +32,7 @@ describe('cli, run in-process', () => {
   });
   afterEach(async () => db.drop());
 
-  const run = async (...argv: string[]): Promise<{ code: number; stdout: Captured; stderr: Captured }> => {
-    const stdout = new Captured();
-    const stderr = new Captured();
-    const code = await runCli(argv, {
-      io: { stdout, stderr },
-      readConfig: () => loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'warn' }),
-    });
-    return { code, stdout, stderr };
-  };
+  const run = (...argv: string[]) => runCliCaptured({ DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, argv);
 
   it('seeds --kits 500: exit 0, 500 kits and 50 clubs, a summary on stdout, progress lines on stderr', async () => {
     const { code, stdout, stderr } = await run('seed', '--kits', '500', '--reset');
@@ -107,9 +87,9 @@ describe('cli, run in-process', () => {
   });
 
   it('reports a configuration error as one line, exit 1', async () => {
-    const stderr = new Captured();
+    const stderr = new CapturedOutput();
     const code = await runCli(['migrate'], {
-      io: { stdout: new Captured(), stderr },
+      io: { stdout: new CapturedOutput(), stderr },
       readConfig: () => loadConfig({ DATABASE_URL: 'mysql://localhost/fkapi' }),
     });
     expect(code).toBe(1);
@@ -130,8 +110,8 @@ describe('cli, run in-process', () => {
       /^error: cannot open the database: database "fkapi_no_such_database" does not exist$/,
     ],
   ])('fails to migrate when %s: exit 1, one line naming the database', async (_why, url, message) => {
-    const stdout = new Captured();
-    const stderr = new Captured();
+    const stdout = new CapturedOutput();
+    const stderr = new CapturedOutput();
     const code = await runCli(['migrate'], {
       io: { stdout, stderr },
       readConfig: () => loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'fatal' }),
