@@ -352,6 +352,21 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     check(status: number, body: unknown, start: number, end: number): void;
   };
 
+  /** A read of one random club's kit list, checked by `checkClubKitList`. */
+  const clubKitListRead = (
+    name: string,
+    path: (clubId: number) => string,
+    label: (clubId: number) => string,
+  ): Read => {
+    const club = pick(clubs);
+    return {
+      name,
+      path: path(club.id),
+      check: (_status, body, start, end) =>
+        checkClubKitList(label(club.id), club.id, body as { id: number; name: string }[], start, end),
+    };
+  };
+
   const reads: (() => Read)[] = [
     () => {
       const [id, kit] = pick([...kits]);
@@ -407,36 +422,18 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
         },
       };
     },
-    () => {
-      const club = pick(clubs);
-      return {
-        name: 'GET /api/clubs/{id}/kits',
-        path: `/api/clubs/${club.id}/kits?page_size=100`,
-        check: (_status, body, start, end) =>
-          checkClubKitList(
-            `club ${club.id} kits`,
-            club.id,
-            body as { id: number; name: string }[],
-            start,
-            end,
-          ),
-      };
-    },
-    () => {
-      const club = pick(clubs);
-      return {
-        name: 'GET /api/kits?club=',
-        path: `/api/kits?club=${club.id}&page_size=100`,
-        check: (_status, body, start, end) =>
-          checkClubKitList(
-            `kit list club=${club.id}`,
-            club.id,
-            body as { id: number; name: string }[],
-            start,
-            end,
-          ),
-      };
-    },
+    () =>
+      clubKitListRead(
+        'GET /api/clubs/{id}/kits',
+        (id) => `/api/clubs/${id}/kits?page_size=100`,
+        (id) => `club ${id} kits`,
+      ),
+    () =>
+      clubKitListRead(
+        'GET /api/kits?club=',
+        (id) => `/api/kits?club=${id}&page_size=100`,
+        (id) => `kit list club=${id}`,
+      ),
     () => {
       const club = pick(clubs);
       return {
