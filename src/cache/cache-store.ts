@@ -20,13 +20,13 @@ export interface CacheStore {
    * `get` with the entry's strong ETag (`http/http-caching.ts`), for the HTTP fast paths; an
    * in-process cache keeps both, so a hit from memory hashes nothing.
    */
-  getResponse(key: string): Promise<{ json: string; etag: string } | null>;
+  getResponse(key: string): Promise<StoredResponse | null>;
 
   /**
-   * `getResponse` when the answer is in this process's memory (the L1, or the memory store),
-   * without waiting: undefined when it would take a round trip. Never counts anything.
+   * `getResponse` when the answer is in this process's memory (the L1), without waiting:
+   * undefined when it would take a round trip. Never counts anything.
    */
-  peekResponse(key: string): { json: string; etag: string } | undefined;
+  peekResponse(key: string): StoredResponse | undefined;
 
   /**
    * `get` and `readSequence` in one round trip (`MGET`): a miss then needs no extra call before
@@ -80,6 +80,12 @@ export interface CacheStore {
 }
 
 export type RecoveryTask = () => Promise<void>;
+
+/** A cached response ready to send: the stored JSON and its strong ETag. */
+export interface StoredResponse {
+  readonly json: string;
+  readonly etag: string;
+}
 
 export interface CacheEntry {
   key: string;

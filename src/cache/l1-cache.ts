@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { l1Answers } from '../metrics/cache-metrics';
+import { StoredResponse } from './cache-store';
 import { etagOf } from './http/http-caching';
 import { RedisClient } from './redis-client';
 
@@ -12,11 +13,6 @@ export interface L1Options {
   ttlMs: number;
   /** How long an invalidating instance waits to see its own message before dropping everything. */
   barrierTimeoutMs: number;
-}
-
-export interface L1Entry {
-  readonly json: string;
-  readonly etag: string;
 }
 
 /** Completed invalidations remembered for `seen` (a waiter comes right after its own reply). */
@@ -50,7 +46,7 @@ export const ALL_ENTRIES = '*';
  */
 export class L1Cache {
   private readonly logger = new Logger('CacheL1');
-  private readonly entries: LRUCache<string, L1Entry>;
+  private readonly entries: LRUCache<string, StoredResponse>;
   private subscriber: RedisClient | null = null;
   private subscribed = false;
   private epoch = 0;
@@ -68,7 +64,7 @@ export class L1Cache {
     private readonly namespace: string,
     private readonly options: L1Options,
   ) {
-    this.entries = new LRUCache<string, L1Entry>({ max: options.maxEntries, ttl: options.ttlMs });
+    this.entries = new LRUCache<string, StoredResponse>({ max: options.maxEntries, ttl: options.ttlMs });
   }
 
   /** Subscribes on a connection of its own; until then nothing is served from memory. */
@@ -116,7 +112,7 @@ export class L1Cache {
     return this.entries.size;
   }
 
-  get(key: string): L1Entry | undefined {
+  get(key: string): StoredResponse | undefined {
     if (!this.subscribed) return undefined;
     const entry = this.entries.get(key);
     if (entry !== undefined) l1Answers.hits++;
@@ -129,7 +125,7 @@ export class L1Cache {
   }
 
   /** Keeps a value read (or stored) at invalidation sequence `sequence`, if that is safe. */
-  fill(key: string, json: string, sequence: number, ticket: number, remainingTtlMs: number): L1Entry {
+  fill(key: string, json: string, sequence: number, ticket: number, remainingTtlMs: number): StoredResponse {
     const entry = { json, etag: etagOf(json) };
     if (this.subscribed && ticket === this.epoch && sequence >= this.lastSeen && remainingTtlMs > 0) {
       this.entries.set(key, entry, { ttl: Math.min(this.options.ttlMs, remainingTtlMs) });

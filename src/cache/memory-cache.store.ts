@@ -1,6 +1,6 @@
 import { etagOf } from './http/http-caching';
 import { assertCacheType } from './cache-key';
-import { CacheEntry, CacheStore, InvalidationResult, RecoveryTask } from './cache-store';
+import { CacheEntry, CacheStore, InvalidationResult, RecoveryTask, StoredResponse } from './cache-store';
 import { MARKER_TTL_MS } from './redis-cache.store';
 
 interface StoredEntry {
@@ -51,7 +51,7 @@ export class MemoryCacheStore implements CacheStore {
     return undefined;
   }
 
-  async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
+  async getResponse(key: string): Promise<StoredResponse | null> {
     const json = await this.get(key);
     return json === null ? null : { json, etag: etagOf(json) };
   }

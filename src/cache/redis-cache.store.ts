@@ -8,11 +8,12 @@ import {
   CacheUnavailableError,
   InvalidationResult,
   RecoveryTask,
+  StoredResponse,
 } from './cache-store';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedisClient } from './redis-client';
 import { etagOf } from './http/http-caching';
-import { invalidationChannel, L1Cache, L1Entry, L1Options } from './l1-cache';
+import { invalidationChannel, L1Cache, L1Options } from './l1-cache';
 import { LuaScript, SCRIPTS } from './redis-scripts';
 
 /**
@@ -81,7 +82,7 @@ export class RedisCacheStore implements CacheStore {
   };
   private readonly l1: L1Cache | null;
   /** ETags of the hottest entries (`getResponse`), about 1.5 KB each. */
-  private readonly etags = new LRUCache<string, { json: string; etag: string }>({ max: 1000 });
+  private readonly etags = new LRUCache<string, StoredResponse>({ max: 1000 });
   private readonly timedOut: () => Error;
   private readonly tasks: RecoveryTask[] = [];
   private readsAllowed = false;
@@ -206,11 +207,11 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
-  peekResponse(key: string): L1Entry | undefined {
+  peekResponse(key: string): StoredResponse | undefined {
     return this.readsAllowed ? this.l1?.get(key) : undefined;
   }
 
-  async getResponse(key: string): Promise<{ json: string; etag: string } | null> {
+  async getResponse(key: string): Promise<StoredResponse | null> {
     // Not counted as an error here: the request then goes through the pipeline, whose read
     // counts it once.
     if (!this.readsAllowed) return null;
@@ -253,7 +254,7 @@ export class RedisCacheStore implements CacheStore {
    * invalidation sequence and the entry's remaining TTL, and the value kept in memory when
    * `L1Cache.fill` finds it safe.
    */
-  private async readThroughL1(key: string): Promise<L1Entry | null> {
+  private async readThroughL1(key: string): Promise<StoredResponse | null> {
     const l1 = this.l1 as L1Cache;
     const remembered = l1.get(key);
     if (remembered) return remembered;

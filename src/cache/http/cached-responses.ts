@@ -5,7 +5,7 @@ import { readAccessCheck } from '../../common/auth/read-access';
 import { rateLimitExemption } from '../../common/http/rate-limit';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CacheMetrics } from '../../metrics/cache-metrics';
-import { CACHE_STORE, CacheStore } from '../cache-store';
+import { CACHE_STORE, CacheStore, StoredResponse } from '../cache-store';
 import { CachedPayload } from '../cached-payload';
 import { cacheControlFor } from './http-caching';
 
@@ -23,12 +23,6 @@ export interface LearnedUrl {
    * of a dozen headers per response measured a third slower).
    */
   readonly staticHeaders: readonly string[];
-}
-
-/** A cached response ready to send. */
-export interface StoredResponse {
-  readonly json: string;
-  readonly etag: string;
 }
 
 /** URLs remembered (least recently used go first): about 300 bytes each. */

@@ -5,7 +5,8 @@ import { AppConfig } from '../../config/app-config';
 import { RootLogger } from '../../logging/logger';
 import { HttpMetrics } from '../../metrics/http-metrics';
 import { HistogramSeries } from '../../metrics/series-histogram';
-import { CachedResponses, LearnedUrl, StoredResponse } from './cached-responses';
+import { StoredResponse } from '../cache-store';
+import { CachedResponses, LearnedUrl } from './cached-responses';
 import { ifNoneMatchHits, JSON_CONTENT_TYPE } from './http-caching';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
