@@ -81,10 +81,15 @@ export interface CacheStore {
 
 export type RecoveryTask = () => Promise<void>;
 
-/** A cached response ready to send: the stored JSON and its strong ETag. */
+/**
+ * A cached response ready to send: the stored JSON, its strong ETag and its `Content-Length`
+ * (`storedResponse()` in `http/http-caching.ts` makes one).
+ */
 export interface StoredResponse {
   readonly json: string;
   readonly etag: string;
+  /** The JSON's length in UTF-8 bytes, as the header value. */
+  readonly contentLength: string;
 }
 
 export interface CacheEntry {

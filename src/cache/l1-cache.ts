@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { l1Answers } from '../metrics/cache-metrics';
 import { StoredResponse } from './cache-store';
-import { etagOf } from './http/http-caching';
+import { storedResponse } from './http/http-caching';
 import { RedisClient } from './redis-client';
 
 export interface L1Options {
@@ -126,7 +126,7 @@ export class L1Cache {
 
   /** Keeps a value read (or stored) at invalidation sequence `sequence`, if that is safe. */
   fill(key: string, json: string, sequence: number, ticket: number, remainingTtlMs: number): StoredResponse {
-    const entry = { json, etag: etagOf(json) };
+    const entry = storedResponse(json);
     if (this.subscribed && ticket === this.epoch && sequence >= this.lastSeen && remainingTtlMs > 0) {
       this.entries.set(key, entry, { ttl: Math.min(this.options.ttlMs, remainingTtlMs) });
     }

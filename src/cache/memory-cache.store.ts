@@ -1,4 +1,4 @@
-import { etagOf } from './http/http-caching';
+import { storedResponse } from './http/http-caching';
 import { assertCacheType } from './cache-key';
 import { CacheEntry, CacheStore, InvalidationResult, RecoveryTask, StoredResponse } from './cache-store';
 import { MARKER_TTL_MS } from './redis-cache.store';
@@ -53,7 +53,7 @@ export class MemoryCacheStore implements CacheStore {
 
   async getResponse(key: string): Promise<StoredResponse | null> {
     const json = await this.get(key);
-    return json === null ? null : { json, etag: etagOf(json) };
+    return json === null ? null : storedResponse(json);
   }
 
   async lookup(key: string): Promise<{ value: string | null; sequence: number | null }> {

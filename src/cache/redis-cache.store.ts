@@ -12,8 +12,9 @@ import {
 } from './cache-store';
 import { CircuitBreaker } from './circuit-breaker';
 import { RedisClient } from './redis-client';
-import { etagOf } from './http/http-caching';
+import { storedResponse } from './http/http-caching';
 import { invalidationChannel, L1Cache, L1Options } from './l1-cache';
+import { ReadBatcher } from './read-batcher';
 import { LuaScript, SCRIPTS } from './redis-scripts';
 
 /**
@@ -81,6 +82,13 @@ export class RedisCacheStore implements CacheStore {
     events: string;
   };
   private readonly l1: L1Cache | null;
+  /** Plain reads (`get`, `getResponse`) of one event-loop turn, sent as one `MGET`. */
+  private readonly reads: ReadBatcher;
+  /**
+   * Counts the times reads were stopped (`holdReadsUntilRecovered`): a read whose answer
+   * arrives after another outage began is dropped, whatever its timing.
+   */
+  private outages = 0;
   /** ETags of the hottest entries (`getResponse`), about 1.5 KB each. */
   private readonly etags = new LRUCache<string, StoredResponse>({ max: 1000 });
   private readonly timedOut: () => Error;
@@ -103,6 +111,7 @@ export class RedisCacheStore implements CacheStore {
     this.ns = options.namespace ?? NAMESPACE;
     this.commands = client.withCommandOptions({ timeout: 0 });
     this.timedOut = () => new RedisTimeoutError(options.commandTimeoutMs);
+    this.reads = new ReadBatcher((keys) => this.call('get', () => this.commands.mGet(keys), keys.length));
     this.keys = {
       sequence: `${this.ns}inv:seq`,
       cleared: `${this.ns}inv:all`,
@@ -200,11 +209,7 @@ export class RedisCacheStore implements CacheStore {
       return null;
     }
     if (this.l1) return (await this.readThroughL1(key))?.json ?? null;
-    try {
-      return await this.call('get', () => this.commands.get(this.ns + key));
-    } catch {
-      return null;
-    }
+    return this.readValue(key);
   }
 
   peekResponse(key: string): StoredResponse | undefined {
@@ -216,20 +221,30 @@ export class RedisCacheStore implements CacheStore {
     // counts it once.
     if (!this.readsAllowed) return null;
     if (this.l1) return this.readThroughL1(key);
-    let json: string | null;
-    try {
-      json = await this.call('get', () => this.commands.get(this.ns + key));
-    } catch {
-      return null;
-    }
+    const json = await this.readValue(key);
     if (json === null) return null;
     // The ETag of the value last seen under this key, when the value is the same (a string
     // comparison instead of hashing it again on every hit).
     const known = this.etags.get(key);
     if (known !== undefined && known.json === json) return known;
-    const response = { json, etag: etagOf(json) };
+    const response = storedResponse(json);
     this.etags.set(key, response);
     return response;
+  }
+
+  /**
+   * One entry through the read batch; null on a miss or a failure (counted by `call`), and when
+   * reads were stopped while it was on its way: Redis answered, but maybe before an outage's
+   * pending invalidations were applied.
+   */
+  private async readValue(key: string): Promise<string | null> {
+    const outages = this.outages;
+    try {
+      const value = await this.reads.get(this.ns + key);
+      return this.readsAllowed && outages === this.outages ? value : null;
+    } catch {
+      return null;
+    }
   }
 
   async lookup(key: string): Promise<{ value: string | null; sequence: number | null }> {
@@ -420,9 +435,9 @@ export class RedisCacheStore implements CacheStore {
   }
 
   /** One Redis call through the breaker and the timeout; a failure is counted and rethrown. */
-  private async call<T>(operation: CacheOperation, work: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: CacheOperation, work: () => Promise<T>, reads = 1): Promise<T> {
     if (this.closed || !this.breaker.tryAcquire()) {
-      this.metrics.error(operation);
+      this.metrics.error(operation, reads);
       throw new CacheUnavailableError(this.closed ? 'closed' : 'circuit open');
     }
     let timer: NodeJS.Timeout | undefined;
@@ -434,7 +449,7 @@ export class RedisCacheStore implements CacheStore {
       this.breaker.recordSuccess();
       return result;
     } catch (error) {
-      this.metrics.error(operation);
+      this.metrics.error(operation, reads);
       if (this.breaker.recordFailure()) this.holdReadsUntilRecovered();
       throw new CacheUnavailableError(error instanceof Error ? error.message : String(error), {
         cause: error,
@@ -450,6 +465,7 @@ export class RedisCacheStore implements CacheStore {
    */
   private holdReadsUntilRecovered(): void {
     this.readsAllowed = false;
+    this.outages++;
     this.l1?.clear();
     if (!this.client.isReady) return;
     if (this.breaker.state === 'closed') this.startRecovery();

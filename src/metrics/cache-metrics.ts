@@ -154,8 +154,8 @@ export class CacheMetrics {
     this.misses.inc({ cache_type: cacheType });
   }
 
-  error(operation: CacheOperation): void {
-    this.errors.inc({ operation });
+  error(operation: CacheOperation, count = 1): void {
+    this.errors.inc({ operation }, count);
   }
 
   invalidated(deleted: number, seconds: number): void {

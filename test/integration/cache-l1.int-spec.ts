@@ -51,7 +51,7 @@ describe('L1Cache (in-process cache kept coherent by Redis pub/sub)', () => {
   it('keeps a value with its ETag and serves it', async () => {
     const cache = await started();
     const entry = cache.fill('kit_1', '{"id":1}', 0, cache.ticket(), 60_000);
-    expect(entry).toEqual({ json: '{"id":1}', etag: etagOf('{"id":1}') });
+    expect(entry).toEqual({ json: '{"id":1}', etag: etagOf('{"id":1}'), contentLength: '8' });
     expect(cache.get('kit_1')).toEqual(entry);
   });
 

@@ -118,6 +118,37 @@ describe('RedisCacheStore', () => {
       expect(await store.get('kit_404')).toBeNull();
     });
 
+    it('reads the keys asked in one event-loop turn with one MGET of the distinct keys', async () => {
+      for (const id of ['b1', 'b2', 'b3'])
+        await put(store, entry(`kit_${id}`, [`kit:${id}`], `{"id":"${id}"}`));
+      const monitor = redis.client.duplicate();
+      await monitor.connect();
+      const seen: string[] = [];
+      await monitor.monitor((line) => {
+        if (line.includes('fkapi:kit_b')) seen.push(line);
+      });
+      try {
+        const answers = await Promise.all([
+          store.get('kit_b1'),
+          store.getResponse('kit_b2'),
+          store.get('kit_b1'),
+          store.get('kit_b3'),
+          store.get('kit_b9'),
+        ]);
+        expect(answers[0]).toBe('{"id":"b1"}');
+        expect(answers[1]?.json).toBe('{"id":"b2"}');
+        expect(answers[2]).toBe('{"id":"b1"}');
+        expect(answers[3]).toBe('{"id":"b3"}');
+        expect(answers[4]).toBeNull();
+        await waitFor(() => seen.length > 0, 2000);
+        await sleep(50);
+        expect(seen).toHaveLength(1);
+        expect(seen[0]).toMatch(/"mget" "fkapi:kit_b1" "fkapi:kit_b2" "fkapi:kit_b3" "fkapi:kit_b9"$/i);
+      } finally {
+        await monitor.close();
+      }
+    });
+
     it('indexes the entry under each tag (scored by expiry) and under its cache_type', async () => {
       await put(store, entry('kit_1', ['kit:1', 'club:5']));
       const member = 'kit|fkapi:kit_1';
@@ -320,6 +351,27 @@ describe('RedisCacheStore', () => {
         // After the cool-down one probe goes through, closes the circuit and reads resume.
         await waitFor(async () => (await store.get('club_h')) === '"h"', 3000);
         expect(store.circuitState).toBe('closed');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('drops a value Redis sent after reads were stopped, and serves it again once recovered', async () => {
+      const proxy = await startFreezableProxy(redis.url);
+      const client = createRedisClient(proxy.url, 2000);
+      const store = new RedisCacheStore(client, new CacheMetrics(new Registry()), { commandTimeoutMs: 2000 });
+      opened.push(store);
+      try {
+        await store.start(2000);
+        await put(store, entry('club_late', ['club:late'], '"late"', 'club'));
+        proxy.freeze(true);
+        const read = store.get('club_late');
+        await sleep(50); // the MGET is on its way; Redis has answered, the proxy holds the answer
+        client.emit('error', new Error('connection trouble')); // reads stop here
+        proxy.freeze(false);
+        expect(await read).toBeNull();
+        await waitFor(() => store.serving, 3000);
+        expect(await store.get('club_late')).toBe('"late"');
       } finally {
         await proxy.close();
       }

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { StoredResponse } from '../cache-store';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -10,6 +11,11 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** A strong validator: the same bytes always give the same tag, any change gives another. */
 export function etagOf(json: string): string {
   return `"${hash('sha1', json, 'base64url')}"`;
+}
+
+/** What a cached hit sends, worked out once per stored value rather than per response. */
+export function storedResponse(json: string): StoredResponse {
+  return { json, etag: etagOf(json), contentLength: String(Buffer.byteLength(json)) };
 }
 
 /**

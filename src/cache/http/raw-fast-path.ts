@@ -90,12 +90,7 @@ export class RawFastPath {
       status = 304;
       response.writeHead(304, headers).end();
     } else {
-      headers.push(
-        'content-type',
-        JSON_CONTENT_TYPE,
-        'content-length',
-        String(Buffer.byteLength(stored.json)),
-      );
+      headers.push('content-type', JSON_CONTENT_TYPE, 'content-length', stored.contentLength);
       response.writeHead(200, headers).end(stored.json);
     }
     const milliseconds = performance.now() - started;
