@@ -82,13 +82,15 @@ export interface CacheStore {
 export type RecoveryTask = () => Promise<void>;
 
 /**
- * A cached response ready to send: the stored JSON, its strong ETag and its `Content-Length`
- * (`storedResponse()` in `http/http-caching.ts` makes one).
+ * A cached response ready to send: the stored JSON as bytes, its strong ETag and its
+ * `Content-Length` (`storedResponse()` in `http/http-caching.ts` makes one). Bytes, not a
+ * string: read from Redis as a Buffer and written to the socket as one, a hit neither decodes
+ * nor re-encodes the JSON (measured: a third of the CPU time of a hit from Redis).
  */
 export interface StoredResponse {
-  readonly json: string;
+  readonly body: Buffer;
   readonly etag: string;
-  /** The JSON's length in UTF-8 bytes, as the header value. */
+  /** `body.length`, as the header value. */
   readonly contentLength: string;
 }
 

@@ -8,10 +8,10 @@
  * read still takes one round trip, and a quiet server (one request per turn) sends the same
  * single-key command as before.
  */
-export class ReadBatcher {
+export class ReadBatcher<V> {
   private keys: string[] = [];
   /** The waiters of each queued key, by its position in `keys`. */
-  private waiters: Array<Array<Waiter>> = [];
+  private waiters: Array<Array<Waiter<V>>> = [];
   private positions = new Map<string, number>();
   private scheduled = false;
   private readonly flush = (): void => this.send();
@@ -20,9 +20,9 @@ export class ReadBatcher {
    * @param fetch reads the keys in one command: the values in the same order, null for a
    * missing key. A rejection fails every read of the batch with the same error.
    */
-  constructor(private readonly fetch: (keys: string[]) => Promise<Array<string | null>>) {}
+  constructor(private readonly fetch: (keys: string[]) => Promise<Array<V | null>>) {}
 
-  get(key: string): Promise<string | null> {
+  get(key: string): Promise<V | null> {
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
       const position = this.positions.get(key);
@@ -47,7 +47,7 @@ export class ReadBatcher {
     this.waiters = [];
     this.positions = new Map();
     this.scheduled = false;
-    let fetched: Promise<Array<string | null>>;
+    let fetched: Promise<Array<V | null>>;
     try {
       fetched = this.fetch(keys);
     } catch (error) {
@@ -67,7 +67,7 @@ export class ReadBatcher {
   }
 }
 
-interface Waiter {
-  resolve(value: string | null): void;
+interface Waiter<V> {
+  resolve(value: V | null): void;
   reject(error: unknown): void;
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { RESP_TYPES } from 'redis';
 import { CacheMetrics, CacheOperation } from '../metrics/cache-metrics';
 import { assertCacheType, NAMESPACE } from './cache-key';
 import {
@@ -42,6 +43,10 @@ export interface RedisCacheStoreOptions {
   l1?: Omit<L1Options, 'barrierTimeoutMs' | 'channel'>;
 }
 
+/** node-redis type mapping: bulk strings as Buffers, not decoded to strings. */
+const BUFFER_STRINGS = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
+type BufferStrings = typeof BUFFER_STRINGS;
+
 class RedisTimeoutError extends Error {
   constructor(ms: number) {
     super(`Redis did not answer within ${ms} ms`);
@@ -82,8 +87,11 @@ export class RedisCacheStore implements CacheStore {
     events: string;
   };
   private readonly l1: L1Cache | null;
-  /** Plain reads (`get`, `getResponse`) of one event-loop turn, sent as one `MGET`. */
-  private readonly reads: ReadBatcher;
+  /**
+   * Plain reads (`get`, `getResponse`) of one event-loop turn, sent as one `MGET` whose values
+   * come back as Buffers (see `StoredResponse`).
+   */
+  private readonly reads: ReadBatcher<Buffer>;
   /**
    * Counts the times reads were stopped (`holdReadsUntilRecovered`): a read whose answer
    * arrives after another outage began is dropped, whatever its timing.
@@ -111,7 +119,13 @@ export class RedisCacheStore implements CacheStore {
     this.ns = options.namespace ?? NAMESPACE;
     this.commands = client.withCommandOptions({ timeout: 0 });
     this.timedOut = () => new RedisTimeoutError(options.commandTimeoutMs);
-    this.reads = new ReadBatcher((keys) => this.call('get', () => this.commands.mGet(keys), keys.length));
+    // Both options in one object: `withTypeMapping` on `commands` would inherit `timeout: 0`
+    // through a prototype, which node-redis's option spreading drops (an AbortSignal per MGET).
+    const bytes = client.withCommandOptions<{ timeout: number; typeMapping: BufferStrings }, BufferStrings>({
+      timeout: 0,
+      typeMapping: BUFFER_STRINGS,
+    });
+    this.reads = new ReadBatcher((keys) => this.call('get', () => bytes.mGet(keys), keys.length));
     this.keys = {
       sequence: `${this.ns}inv:seq`,
       cleared: `${this.ns}inv:all`,
@@ -208,8 +222,8 @@ export class RedisCacheStore implements CacheStore {
       this.metrics.error('get');
       return null;
     }
-    if (this.l1) return (await this.readThroughL1(key))?.json ?? null;
-    return this.readValue(key);
+    if (this.l1) return (await this.readThroughL1(key))?.body.toString() ?? null;
+    return (await this.readValue(key))?.toString() ?? null;
   }
 
   peekResponse(key: string): StoredResponse | undefined {
@@ -221,13 +235,14 @@ export class RedisCacheStore implements CacheStore {
     // counts it once.
     if (!this.readsAllowed) return null;
     if (this.l1) return this.readThroughL1(key);
-    const json = await this.readValue(key);
-    if (json === null) return null;
-    // The ETag of the value last seen under this key, when the value is the same (a string
-    // comparison instead of hashing it again on every hit).
+    const body = await this.readValue(key);
+    if (body === null) return null;
+    // The response last seen under this key, when the bytes are the same (a comparison instead
+    // of hashing them again on every hit). Kept as a copy: `body` is a view of the socket's
+    // read buffer, which must not be held on to.
     const known = this.etags.get(key);
-    if (known !== undefined && known.json === json) return known;
-    const response = storedResponse(json);
+    if (known !== undefined && known.body.equals(body)) return known;
+    const response = storedResponse(Buffer.from(body));
     this.etags.set(key, response);
     return response;
   }
@@ -237,7 +252,7 @@ export class RedisCacheStore implements CacheStore {
    * reads were stopped while it was on its way: Redis answered, but maybe before an outage's
    * pending invalidations were applied.
    */
-  private async readValue(key: string): Promise<string | null> {
+  private async readValue(key: string): Promise<Buffer | null> {
     const outages = this.outages;
     try {
       const value = await this.reads.get(this.ns + key);
@@ -253,7 +268,7 @@ export class RedisCacheStore implements CacheStore {
       return { value: null, sequence: null };
     }
     const remembered = this.l1?.get(key);
-    if (remembered) return { value: remembered.json, sequence: null };
+    if (remembered) return { value: remembered.body.toString(), sequence: null };
     try {
       const [value, sequence] = await this.call('get', () =>
         this.commands.mGet([this.ns + key, this.keys.sequence]),

@@ -152,6 +152,51 @@ describe('HTTP caching of cached reads (Redis)', () => {
       expect(await fromFastPath.text()).toBe(await throughPipeline.text());
     });
 
+    it('gives each raw answer of one URL its own request id, validators and length, 200s and 304s mixed', async () => {
+      const kit = await makeKit(t.dataSource, {}, { name: 'Mixed Answers Original' });
+      const path = `/api/kits/${kit.id}`;
+      await get(path);
+      const rawBefore = await metric('fkapi_http_fast_path_responses_total{path="raw"}');
+      const first = await get(path, { 'x-request-id': 'first-1' });
+      const etag = first.headers.get('etag') as string;
+      const notModified = await get(path, { 'x-request-id': 'second-2', 'if-none-match': etag });
+      const again = await get(path, { 'x-request-id': 'third-3' });
+      expect([first.status, notModified.status, again.status]).toEqual([200, 304, 200]);
+      expect(notModified.headers.get('x-request-id')).toBe('second-2');
+      expect(notModified.headers.get('content-length')).toBeNull();
+      expect(notModified.headers.get('content-type')).toBeNull();
+      expect(await notModified.text()).toBe('');
+      const body = await again.text();
+      expect(again.headers.get('x-request-id')).toBe('third-3');
+      expect(again.headers.get('etag')).toBe(etag);
+      expect(again.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+
+      // Another value under the same URL: new ETag and length in the same header slots.
+      await t.dataSource.query('UPDATE kits SET name = $1 WHERE id = $2', [
+        'Mixed Answers Renamed To Something Longer',
+        kit.id,
+      ]);
+      expect(
+        (
+          await t.request({
+            method: 'POST',
+            url: '/api/cache/invalidate',
+            headers: adminHeaders,
+            body: { kit: kit.id },
+          })
+        ).statusCode,
+      ).toBe(200);
+      await get(path);
+      const renamed = await get(path);
+      const renamedBody = await renamed.text();
+      expect(renamedBody).toContain('Something Longer');
+      expect(renamed.headers.get('etag')).toBe(strongEtagOf(renamedBody));
+      expect(renamed.headers.get('content-length')).toBe(String(Buffer.byteLength(renamedBody)));
+      expect(
+        (await metric('fkapi_http_fast_path_responses_total{path="raw"}')) - rawBefore,
+      ).toBeGreaterThanOrEqual(4);
+    });
+
     it('lets a URL whose entry was invalidated through the pipeline again', async () => {
       const kit = await makeKit(t.dataSource, {}, { name: 'Before Invalidation' });
       await get(`/api/kits/${kit.id}`);

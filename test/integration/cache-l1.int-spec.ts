@@ -51,7 +51,7 @@ describe('L1Cache (in-process cache kept coherent by Redis pub/sub)', () => {
   it('keeps a value with its ETag and serves it', async () => {
     const cache = await started();
     const entry = cache.fill('kit_1', '{"id":1}', 0, cache.ticket(), 60_000);
-    expect(entry).toEqual({ json: '{"id":1}', etag: etagOf('{"id":1}'), contentLength: '8' });
+    expect(entry).toEqual({ body: Buffer.from('{"id":1}'), etag: etagOf('{"id":1}'), contentLength: '8' });
     expect(cache.get('kit_1')).toEqual(entry);
   });
 
@@ -72,7 +72,7 @@ describe('L1Cache (in-process cache kept coherent by Redis pub/sub)', () => {
     cache.fill('kit_4', '{"stale":true}', 199, cache.ticket(), 60_000);
     expect(cache.get('kit_4')).toBeUndefined();
     cache.fill('kit_4', '{"fresh":true}', 200, cache.ticket(), 60_000);
-    expect(cache.get('kit_4')?.json).toBe('{"fresh":true}');
+    expect(cache.get('kit_4')?.body.toString()).toBe('{"fresh":true}');
   });
 
   it('waits in seen() for the last message of an invalidation, not a partial one', async () => {
@@ -125,6 +125,6 @@ describe('L1Cache (in-process cache kept coherent by Redis pub/sub)', () => {
     cache.fill('kit_13', '{"old":true}', 1000, ticketBefore, 60_000);
     expect(cache.get('kit_13')).toBeUndefined();
     cache.fill('kit_13', '{"new":true}', 1000, cache.ticket(), 60_000);
-    expect(cache.get('kit_13')?.json).toBe('{"new":true}');
+    expect(cache.get('kit_13')?.body.toString()).toBe('{"new":true}');
   });
 });

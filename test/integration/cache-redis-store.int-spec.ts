@@ -136,7 +136,7 @@ describe('RedisCacheStore', () => {
           store.get('kit_b9'),
         ]);
         expect(answers[0]).toBe('{"id":"b1"}');
-        expect(answers[1]?.json).toBe('{"id":"b2"}');
+        expect(answers[1]?.body.toString()).toBe('{"id":"b2"}');
         expect(answers[2]).toBe('{"id":"b1"}');
         expect(answers[3]).toBe('{"id":"b3"}');
         expect(answers[4]).toBeNull();

@@ -60,7 +60,7 @@ export class CachedResponseHooks implements OnModuleInit {
           void reply.code(304).send();
           return;
         }
-        void reply.header('content-type', JSON_CONTENT_TYPE).send(stored.json);
+        void reply.header('content-type', JSON_CONTENT_TYPE).send(stored.body);
       },
       () => done(),
     );

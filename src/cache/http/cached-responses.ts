@@ -7,7 +7,8 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CacheMetrics } from '../../metrics/cache-metrics';
 import { CACHE_STORE, CacheStore, StoredResponse } from '../cache-store';
 import { CachedPayload } from '../cached-payload';
-import { cacheControlFor } from './http-caching';
+import { REQUEST_ID_HEADER } from '../../common/http/request-id';
+import { cacheControlFor, JSON_CONTENT_TYPE } from './http-caching';
 
 /** A URL seen answered with a cached read through the whole pipeline. */
 export interface LearnedUrl {
@@ -16,13 +17,38 @@ export interface LearnedUrl {
   /** The route pattern (`/api/kits/:kit_id`), the metrics label. */
   readonly route: string;
   readonly cacheControl: string;
-  /**
-   * Headers the pipeline set that do not depend on the request (security headers, `vary`),
-   * for the raw fast path, which runs none of the hooks that set them: a flat
-   * `[name, value, name, value, …]` list, which `writeHead` takes as it is (spreading an object
-   * of a dozen headers per response measured a third slower).
-   */
-  readonly staticHeaders: readonly string[];
+  /** The raw fast path's headers for a 200 and for a 304 (see {@link ResponseHeaders}). */
+  readonly headers: ResponseHeaders;
+}
+
+/**
+ * The headers of a fast-path answer as flat `[name, value, name, value, …]` lists, which
+ * `writeHead` takes as they are: first the headers the pipeline set that do not depend on the
+ * request (security headers, `vary`; the raw fast path runs none of the hooks that set them),
+ * then the request id, the ETag and `Cache-Control`, and for a 200 the content type and length.
+ * The per-response values are written into their slots before each `writeHead`, which copies
+ * the list into the response's header block before it returns: one list per learned URL serves
+ * every response, with no list built per response.
+ */
+export interface ResponseHeaders {
+  readonly ok: string[];
+  readonly notModified: string[];
+  /** Slots of the request id, the ETag (both lists) and the content length (`ok` only). */
+  readonly requestIdAt: number;
+  readonly etagAt: number;
+  readonly contentLengthAt: number;
+}
+
+function responseHeaders(staticHeaders: readonly string[], cacheControl: string): ResponseHeaders {
+  const validators = [REQUEST_ID_HEADER, '', 'etag', '', 'cache-control', cacheControl];
+  const notModified = [...staticHeaders, ...validators];
+  return {
+    notModified,
+    ok: [...notModified, 'content-type', JSON_CONTENT_TYPE, 'content-length', ''],
+    requestIdAt: staticHeaders.length + 1,
+    etagAt: staticHeaders.length + 3,
+    contentLengthAt: notModified.length + 3,
+  };
 }
 
 /** URLs remembered (least recently used go first): about 300 bytes each. */
@@ -109,12 +135,13 @@ export class CachedResponses {
       if (value === undefined || PER_RESPONSE.has(name) || name.startsWith('x-ratelimit')) continue;
       for (const one of Array.isArray(value) ? value : [value]) staticHeaders.push(name, String(one));
     }
+    const cacheControl = this.cacheControl(cached.ttlSeconds);
     this.learned.set(url, {
       key: cached.key,
       cacheType: cached.cacheType,
       route,
-      cacheControl: this.cacheControl(cached.ttlSeconds),
-      staticHeaders,
+      cacheControl,
+      headers: responseHeaders(staticHeaders, cacheControl),
     });
   }
 

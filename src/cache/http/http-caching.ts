@@ -9,13 +9,14 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
  */
 
 /** A strong validator: the same bytes always give the same tag, any change gives another. */
-export function etagOf(json: string): string {
+export function etagOf(json: string | Buffer): string {
   return `"${hash('sha1', json, 'base64url')}"`;
 }
 
 /** What a cached hit sends, worked out once per stored value rather than per response. */
-export function storedResponse(json: string): StoredResponse {
-  return { json, etag: etagOf(json), contentLength: String(Buffer.byteLength(json)) };
+export function storedResponse(json: string | Buffer): StoredResponse {
+  const body = typeof json === 'string' ? Buffer.from(json) : json;
+  return { body, etag: etagOf(body), contentLength: String(body.length) };
 }
 
 /**

@@ -1,13 +1,13 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { generateRequestId, REQUEST_ID_HEADER } from '../../common/http/request-id';
+import { generateRequestId } from '../../common/http/request-id';
 import { AppConfig } from '../../config/app-config';
 import { RootLogger } from '../../logging/logger';
 import { HttpMetrics } from '../../metrics/http-metrics';
 import { HistogramSeries } from '../../metrics/series-histogram';
 import { StoredResponse } from '../cache-store';
 import { CachedResponses, LearnedUrl } from './cached-responses';
-import { ifNoneMatchHits, JSON_CONTENT_TYPE } from './http-caching';
+import { ifNoneMatchHits } from './http-caching';
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -77,21 +77,20 @@ export class RawFastPath {
     started: number,
   ): void {
     const requestId = generateRequestId(request);
-    const headers = learned.staticHeaders.concat(
-      REQUEST_ID_HEADER,
-      requestId,
-      'etag',
-      stored.etag,
-      'cache-control',
-      learned.cacheControl,
-    );
+    const { headers } = learned;
     let status = 200;
     if (ifNoneMatchHits(request.headers['if-none-match'], stored.etag)) {
       status = 304;
-      response.writeHead(304, headers).end();
+      const list = headers.notModified;
+      list[headers.requestIdAt] = requestId;
+      list[headers.etagAt] = stored.etag;
+      response.writeHead(304, list).end();
     } else {
-      headers.push('content-type', JSON_CONTENT_TYPE, 'content-length', stored.contentLength);
-      response.writeHead(200, headers).end(stored.json);
+      const list = headers.ok;
+      list[headers.requestIdAt] = requestId;
+      list[headers.etagAt] = stored.etag;
+      list[headers.contentLengthAt] = stored.contentLength;
+      response.writeHead(200, list).end(stored.body);
     }
     const milliseconds = performance.now() - started;
     this.durationSeries(learned.route, status).observe(milliseconds / 1000);
