@@ -14,6 +14,8 @@
 //   BENCH_CONNECTIONS  concurrent connections (50)
 //   BENCH_DURATION     measured seconds per scenario (10)
 //   BENCH_WARMUP       warm-up seconds per scenario, not counted (3)
+//   BENCH_ROUNDS       hot scenarios take turns in this many runs of BENCH_DURATION / BENCH_ROUNDS
+//                      seconds each, each after one unmeasured second (5)
 //   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
 //   BENCH_WRK          path of wrk (default: wrk on PATH)
 import { execFileSync } from 'node:child_process';
@@ -29,7 +31,7 @@ import {
   stopAll,
   waitUntilReady,
 } from './lib/children.mjs';
-import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
+import { cpuShares, cpuSnapshot, cpuTicks, sharesOf, TICKS_PER_SECOND } from './lib/cpu.mjs';
 import {
   choosePaths,
   createDatabaseIfMissing,
@@ -58,6 +60,16 @@ const API_NODE_ARGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'
 /** Share of all CPUs taken by other work above which a measurement is flagged as noisy. */
 const NOISY = 0.1;
 const started = Date.now();
+
+/** Measured seconds of one run of a hot scenario. */
+const roundSeconds = (settings) => Math.max(1, Math.round(settings.durationSeconds / settings.rounds));
+
+function median(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 const say = (message) =>
   console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`);
@@ -113,14 +125,18 @@ function checkTargets(results, maxRssMb) {
   const hit = byId['ours-kit-hit'];
   const l1 = byId['ours-kit-hit-l1'];
   const ratio = (value) => `${value.toFixed(2)}×`;
+  const cpu = (r) =>
+    r.serverCpuMicrosPerRequest === null || byId.ceiling.serverCpuMicrosPerRequest === null
+      ? ''
+      : ` (server CPU per request ${r.serverCpuMicrosPerRequest.toFixed(1)} µs, ceiling ${byId.ceiling.serverCpuMicrosPerRequest.toFixed(1)} µs)`;
   return [
     {
       met: hit.ratioToCeiling >= 0.9,
-      text: `kit hit, L1 off: ${ratio(hit.ratioToCeiling)} of the ceiling (≥ 0.90×)`,
+      text: `kit hit, L1 off: ${ratio(hit.ratioToCeiling)} of the ceiling (≥ 0.90×)${cpu(hit)}`,
     },
     {
       met: l1.ratioToCeiling >= 1.0,
-      text: `kit hit, L1 on: ${ratio(l1.ratioToCeiling)} of the ceiling (≥ 1.00×)`,
+      text: `kit hit, L1 on: ${ratio(l1.ratioToCeiling)} of the ceiling (≥ 1.00×)${cpu(l1)}`,
     },
     {
       met: hit.ratioToExpressPeer >= 4,
@@ -311,39 +327,79 @@ async function main() {
     );
   }
 
+  // Hot scenarios are measured in rounds, taking turns (DESIGN of the benchmark in
+  // docs/BENCHMARKS.md): this machine's speed drifts by a third within a minute, so measuring
+  // each scenario in one block would compare different machines. Each round moves the order on
+  // by one, and each turn starts with one unmeasured second.
+  const hot = scenarios.filter((scenario) => !scenario.cold);
+  const cold = scenarios.filter((scenario) => scenario.cold);
+  const tally = new Map();
+  const check = (server) => {
+    if (server.exited) throw new Error(`${server.name} exited (${server.exitCode})${describeOutput(server)}`);
+  };
+  const counted = (server) => server === ours || server === oursL1;
+  for (const scenario of hot) {
+    check(scenario.server);
+    const rotation = createRotation(scenario.paths);
+    // Every path requested once first, so the measured runs find them cached.
+    await requestEach(scenario.server.baseUrl, scenario.paths);
+    const load = { baseUrl: scenario.server.baseUrl, rotation, connections: settings.connections };
+    if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
+    tally.set(scenario.id, newTally(scenario, load));
+  }
+  say(
+    `warmed up; measuring ${hot.length} scenarios in ${settings.rounds} rounds of ${roundSeconds(settings)} s each`,
+  );
+  for (let round = 0; round < settings.rounds; round++) {
+    for (let turn = 0; turn < hot.length; turn++) {
+      const scenario = hot[(round + turn) % hot.length];
+      check(scenario.server);
+      const entry = tally.get(scenario.id);
+      await runLoad(tool, { ...entry.load, seconds: 1 });
+      await measureRun(scenario, entry, roundSeconds(settings));
+    }
+  }
+  for (const scenario of cold) {
+    check(scenario.server);
+    const rotation = createRotation(scenario.paths);
+    const load = { baseUrl: scenario.server.baseUrl, rotation, connections: settings.connections };
+    if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
+    const entry = newTally(scenario, load);
+    tally.set(scenario.id, entry);
+    await measureRun(scenario, entry, settings.durationSeconds);
+  }
+
   const results = [];
   for (const scenario of scenarios) {
+    const entry = tally.get(scenario.id);
     const { server } = scenario;
-    if (server.exited) throw new Error(`${server.name} exited (${server.exitCode})${describeOutput(server)}`);
-    rss.mark(scenario.id);
-    rssL1.mark(scenario.id);
-    const counted = server === ours || server === oursL1;
-    const rotation = createRotation(scenario.paths);
-    // Hit scenarios: every path requested once first, so the measured run finds them cached.
-    if (!scenario.cold) await requestEach(server.baseUrl, scenario.paths);
-    const load = { baseUrl: server.baseUrl, rotation, connections: settings.connections };
-    if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
-    const before = counted ? await readCacheCounters(server.baseUrl) : null;
-    const cpuBefore = cpuSnapshot(serverPids);
-    const measured = await runLoad(tool, { ...load, seconds: settings.durationSeconds });
-    const cpu = cpuShares(cpuBefore, cpuSnapshot(serverPids));
-    const after = counted ? await readCacheCounters(server.baseUrl) : null;
-    const lookups = before && after ? after.hits - before.hits + (after.misses - before.misses) : 0;
     const result = {
       id: scenario.id,
       label: scenario.label,
       distinctPaths: scenario.paths.length,
-      ...measured,
-      cacheHitRatio: lookups > 0 ? (after.hits - before.hits) / lookups : null,
-      cacheLookups: before && after ? lookups : null,
+      requests: entry.requests,
+      seconds: entry.seconds,
+      requestsPerSecond: entry.requests / entry.seconds,
+      // Medians of the runs' own percentiles.
+      p50Ms: median(entry.p50s),
+      p99Ms: median(entry.p99s),
+      runs: entry.runs,
+      non2xx: entry.non2xx,
+      errors: entry.errors,
+      timeouts: entry.timeouts,
+      cacheHitRatio: entry.lookups > 0 ? entry.hits / entry.lookups : null,
+      cacheLookups: counted(server) ? entry.lookups : null,
       // Share of the lookups the L1 answered from process memory (0 without L1).
-      memoryHitRatio: lookups > 0 ? (after.memoryHits - before.memoryHits) / lookups : null,
-      // Share of all CPUs used during the measured run, in all and by processes other than the
+      memoryHitRatio: entry.lookups > 0 ? entry.memoryHits / entry.lookups : null,
+      // CPU time of the server process per request it answered (user + system, microseconds).
+      serverCpuMicrosPerRequest:
+        entry.requests > 0 ? (entry.serverTicks / TICKS_PER_SECOND / entry.requests) * 1e6 : null,
+      // Share of all CPUs used during the measured runs, in all and by processes other than the
       // benchmark's (runner and load generator, servers, PostgreSQL, Redis).
-      cpuBusy: cpu.busy,
-      otherCpu: cpu.other,
+      cpuBusy: entry.ticks.total > 0 ? sharesOf(entry.ticks).busy : null,
+      otherCpu: entry.ticks.total > 0 ? sharesOf(entry.ticks).other : null,
       // The miss scenario must never come back to an id it has already requested (and so cached).
-      ...(scenario.cold ? { pathsWrapped: rotation.next > scenario.paths.length } : {}),
+      ...(scenario.cold ? { pathsWrapped: entry.load.rotation.next > scenario.paths.length } : {}),
     };
     results.push(result);
     const problems =
@@ -353,13 +409,64 @@ async function main() {
         ? `  (other processes used ${(result.otherCpu * 100).toFixed(0)} % of the CPUs: noisy)`
         : '';
     say(
-      `${scenario.label} [${scenario.paths.length} paths]: ${result.requestsPerSecond.toFixed(0)} req/s, ` +
-        `p50 ${result.p50Ms?.toFixed(2)} ms, p99 ${result.p99Ms?.toFixed(2)} ms` +
+      `${scenario.label} [${scenario.paths.length} paths]: ${result.requestsPerSecond.toFixed(0)} req/s ` +
+        `(runs: ${entry.runs.map((r) => r.toFixed(0)).join(', ')}), ` +
+        `p50 ${result.p50Ms?.toFixed(2)} ms, p99 ${result.p99Ms?.toFixed(2)} ms, ` +
+        `server CPU ${result.serverCpuMicrosPerRequest?.toFixed(1)} µs/request` +
         (result.cacheHitRatio === null ? '' : `, cache hits ${(result.cacheHitRatio * 100).toFixed(1)} %`) +
         (server === oursL1 ? `, from L1 memory ${(result.memoryHitRatio * 100).toFixed(1)} %` : '') +
         problems +
         noise,
     );
+  }
+
+  function newTally(scenario, load) {
+    return {
+      load,
+      requests: 0,
+      seconds: 0,
+      runs: [],
+      p50s: [],
+      p99s: [],
+      non2xx: 0,
+      errors: 0,
+      timeouts: 0,
+      lookups: 0,
+      hits: 0,
+      memoryHits: 0,
+      serverTicks: 0,
+      ticks: { total: 0, busy: 0, other: 0 },
+    };
+  }
+
+  async function measureRun(scenario, entry, seconds) {
+    const { server } = scenario;
+    rss.mark(scenario.id);
+    rssL1.mark(scenario.id);
+    const before = counted(server) ? await readCacheCounters(server.baseUrl) : null;
+    const cpuBefore = cpuSnapshot(serverPids);
+    const measured = await runLoad(tool, { ...entry.load, seconds });
+    const ticks = cpuTicks(cpuBefore, cpuSnapshot(serverPids));
+    const after = counted(server) ? await readCacheCounters(server.baseUrl) : null;
+    entry.requests += measured.requests;
+    entry.seconds += measured.seconds;
+    entry.runs.push(measured.requestsPerSecond);
+    if (measured.p50Ms !== null) entry.p50s.push(measured.p50Ms);
+    if (measured.p99Ms !== null) entry.p99s.push(measured.p99Ms);
+    entry.non2xx += measured.non2xx;
+    entry.errors += measured.errors;
+    entry.timeouts += measured.timeouts;
+    if (before && after) {
+      entry.hits += after.hits - before.hits;
+      entry.lookups += after.hits - before.hits + (after.misses - before.misses);
+      entry.memoryHits += after.memoryHits - before.memoryHits;
+    }
+    if (ticks) {
+      entry.ticks.total += ticks.total;
+      entry.ticks.busy += ticks.busy;
+      entry.ticks.other += ticks.other;
+      entry.serverTicks += ticks.servers.get(String(server.pid)) ?? 0;
+    }
   }
   const rssReport = rss.stop();
   const rssL1Report = rssL1.stop();
@@ -376,7 +483,7 @@ async function main() {
   );
   console.log(
     `${tool.name} ${tool.version}: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up excluded, ` +
-      `${settings.durationSeconds} s measured per scenario; ${settings.kits} kits` +
+      `${settings.durationSeconds} s measured per scenario (hits: ${settings.rounds} interleaved runs of ${roundSeconds(settings)} s); ${settings.kits} kits` +
       (idle.other === null
         ? ''
         : `; other processes ${(idle.other * 100).toFixed(0)} % CPU before the first scenario`),
@@ -423,6 +530,7 @@ async function main() {
       connections: settings.connections,
       warmupSeconds: settings.warmupSeconds,
       durationSeconds: settings.durationSeconds,
+      rounds: settings.rounds,
       kits: settings.kits,
       database: settings.database,
       redisDb: settings.redisDb,

@@ -62,11 +62,32 @@ export function cpuSnapshot(serverPids) {
  * that started counts from zero.
  */
 export function cpuShares(before, after) {
-  if (!before || !after || after.total === before.total) return { busy: null, other: null };
+  const ticks = cpuTicks(before, after);
+  return ticks ? sharesOf(ticks) : { busy: null, other: null };
+}
+
+/**
+ * The same in clock ticks, to add up over several runs (`sharesOf` then gives the shares), with
+ * the ticks of each server process (`servers`, by pid).
+ */
+export function cpuTicks(before, after) {
+  if (!before || !after || after.total === before.total) return null;
   const total = after.total - before.total;
   const busy = after.busy - before.busy;
   let ours = 0;
-  for (const [pid, ticks] of after.ours) ours += Math.max(0, ticks - (before.ours.get(pid) ?? 0));
+  const servers = new Map();
+  for (const [pid, ticks] of after.ours) {
+    const used = Math.max(0, ticks - (before.ours.get(pid) ?? 0));
+    ours += used;
+    servers.set(pid, used);
+  }
   const other = Math.min(busy, Math.max(0, after.processes - before.processes - ours));
-  return { busy: busy / total, other: other / total };
+  return { total, busy, other, servers };
 }
+
+export function sharesOf(ticks) {
+  return { busy: ticks.busy / ticks.total, other: ticks.other / ticks.total };
+}
+
+/** Clock ticks per second (USER_HZ): 100 on every Linux this runs on. */
+export const TICKS_PER_SECOND = 100;

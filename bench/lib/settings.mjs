@@ -48,6 +48,7 @@ export function readSettings() {
     connections: integer('BENCH_CONNECTIONS', 50, 1, 10_000),
     durationSeconds: integer('BENCH_DURATION', 10, 1, 600),
     warmupSeconds: integer('BENCH_WARMUP', 3, 0, 600),
+    rounds: integer('BENCH_ROUNDS', 5, 1, 100),
     tool,
     wrk: process.env.BENCH_WRK ?? 'wrk',
   };
