@@ -11,17 +11,32 @@ function recordingFetch(values: Record<string, string>) {
 }
 
 describe('ReadBatcher', () => {
-  it('sends the reads of one event-loop turn as one fetch of the distinct keys, in order', async () => {
+  it('fetches the first key of a turn at once and the later distinct keys of the turn together', async () => {
     const { calls, fetch } = recordingFetch({ a: 'A', b: 'B' });
     const batcher = new ReadBatcher(fetch);
-    const answers = await Promise.all([
+    const answers = Promise.all([
       batcher.get('a'),
       batcher.get('b'),
       batcher.get('a'),
       batcher.get('z'),
+      batcher.get('b'),
     ]);
-    expect(answers).toEqual(['A', 'B', 'A', null]);
-    expect(calls).toEqual([['a', 'b', 'z']]);
+    expect(calls).toEqual([['a']]); // the first key did not wait for the end of the turn
+    expect(await answers).toEqual(['A', 'B', 'A', null, 'B']);
+    expect(calls).toEqual([['a'], ['b', 'z']]);
+  });
+
+  it('sends the end-of-turn fetch in the same turn, before work scheduled after the first read', async () => {
+    const order: string[] = [];
+    const batcher = new ReadBatcher((keys) => {
+      order.push(`fetch ${keys.join(',')}`);
+      return Promise.resolve(keys.map(() => 'v'));
+    });
+    const reads = [batcher.get('a'), batcher.get('b')];
+    setImmediate(() => order.push('immediate scheduled after the first read'));
+    await Promise.all(reads);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['fetch a', 'fetch b', 'immediate scheduled after the first read']);
   });
 
   it('sends a later turn in a fetch of its own', async () => {
@@ -38,7 +53,7 @@ describe('ReadBatcher', () => {
       fail ? Promise.reject(new Error('down')) : Promise.resolve(keys.map((key) => key.toUpperCase())),
     );
     const results = await Promise.allSettled([batcher.get('a'), batcher.get('b'), batcher.get('a')]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']); // both fetches
     expect((results[0] as PromiseRejectedResult).reason).toEqual(new Error('down'));
     fail = false;
     expect(await batcher.get('c')).toBe('C');
