@@ -178,7 +178,8 @@ async function main() {
   const redisVersion = await flushBenchRedis(settings.redisUrl);
   say(`PostgreSQL ${postgresVersion}; Redis ${redisVersion}, database ${settings.redisDb} emptied`);
 
-  const [oursPort, oursL1Port, expressPort, fastifyPort, ceilingPort] = await Promise.all([
+  const [oursPort, oursL1Port, expressPort, fastifyPort, ceilingPort, redisGetPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -245,9 +246,18 @@ async function main() {
     port: ceilingPort,
     env: { ...process.env, KIT_BODY: paths.ceilingBody },
   });
+  // Reads the kits our API has just cached (choosing the hot set read them).
+  const redisGet = startChild({
+    name: 'Redis GET reference',
+    script: join(ROOT, 'bench/dist/ceiling/redis-get.js'),
+    cwd: ROOT,
+    port: redisGetPort,
+    env: { ...process.env, REDIS_URL: settings.redisUrl },
+  });
   const probe = paths.hotKitPaths[0];
   await Promise.all([
     waitUntilReady(ceiling, probe),
+    waitUntilReady(redisGet, probe),
     waitUntilReady(express, probe),
     waitUntilReady(fastify, probe),
   ]);
@@ -286,6 +296,12 @@ async function main() {
       paths: paths.hotKitPaths,
     },
     {
+      id: 'reference-redis-get',
+      label: 'reference: bare Node http + one Redis GET',
+      server: redisGet,
+      paths: paths.hotKitPaths,
+    },
+    {
       id: 'peer-express',
       label: 'stock peer, Express: kit detail, warm',
       server: express,
@@ -315,7 +331,7 @@ async function main() {
     },
   ];
 
-  const serverPids = [ours.pid, oursL1.pid, express.pid, fastify.pid, ceiling.pid];
+  const serverPids = [ours.pid, oursL1.pid, express.pid, fastify.pid, ceiling.pid, redisGet.pid];
   const idleStart = cpuSnapshot(serverPids);
   await sleep(2000);
   const idle = cpuShares(idleStart, cpuSnapshot(serverPids));
