@@ -118,10 +118,11 @@ export class CachedResponses {
   }
 
   /** The stored response, or null (a miss, or the store unavailable): the pipeline answers. */
-  async lookup(learned: LearnedUrl): Promise<StoredResponse | null> {
-    const stored = await this.store.getResponse(learned.key);
-    if (stored !== null) this.metrics.hit(learned.cacheType);
-    return stored;
+  lookup(learned: LearnedUrl): Promise<StoredResponse | null> {
+    return this.store.getResponse(learned.key).then((stored) => {
+      if (stored !== null) this.metrics.hit(learned.cacheType);
+      return stored;
+    });
   }
 
   learn(
