@@ -27,9 +27,13 @@ export class ReadBatcher<V> {
 
   /**
    * @param fetch reads the keys in one command: the values in the same order, null for a
-   * missing key. A rejection fails every read of that fetch with the same error.
+   * missing key. A rejection fails every read waiting for it with the same error.
+   * @param failed told how many reads a failed fetch failed (a key asked twice counts twice).
    */
-  constructor(private readonly fetch: (keys: string[]) => Promise<Array<V | null>>) {}
+  constructor(
+    private readonly fetch: (keys: string[]) => Promise<Array<V | null>>,
+    private readonly failed: (reads: number) => void = () => undefined,
+  ) {}
 
   get(key: string): Promise<V | null> {
     return new Promise((resolve, reject) => {
@@ -77,7 +81,12 @@ export class ReadBatcher<V> {
         }
       },
       (error: unknown) => {
-        for (const group of groups) for (const waiter of group) waiter.reject(error);
+        let reads = 0;
+        for (const group of groups) {
+          reads += group.length;
+          for (const waiter of group) waiter.reject(error);
+        }
+        this.failed(reads);
       },
     );
   }

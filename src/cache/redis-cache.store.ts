@@ -125,7 +125,11 @@ export class RedisCacheStore implements CacheStore {
       timeout: 0,
       typeMapping: BUFFER_STRINGS,
     });
-    this.reads = new ReadBatcher((keys) => this.call('get', () => bytes.mGet(keys), keys.length));
+    // Errors counted per read by the batcher, not per command by `call`.
+    this.reads = new ReadBatcher(
+      (keys) => this.call('get', () => bytes.mGet(keys), 0),
+      (reads) => this.metrics.error('get', reads),
+    );
     this.keys = {
       sequence: `${this.ns}inv:seq`,
       cleared: `${this.ns}inv:all`,
@@ -456,7 +460,7 @@ export class RedisCacheStore implements CacheStore {
   /** One Redis call through the breaker and the timeout; a failure is counted and rethrown. */
   private async call<T>(operation: CacheOperation, work: () => Promise<T>, reads = 1): Promise<T> {
     if (this.closed || !this.breaker.tryAcquire()) {
-      this.metrics.error(operation, reads);
+      if (reads > 0) this.metrics.error(operation, reads);
       throw new CacheUnavailableError(this.closed ? 'closed' : 'circuit open');
     }
     let timer: NodeJS.Timeout | undefined;
@@ -468,7 +472,7 @@ export class RedisCacheStore implements CacheStore {
       this.breaker.recordSuccess();
       return result;
     } catch (error) {
-      this.metrics.error(operation, reads);
+      if (reads > 0) this.metrics.error(operation, reads);
       if (this.breaker.recordFailure()) this.holdReadsUntilRecovered();
       throw new CacheUnavailableError(error instanceof Error ? error.message : String(error), {
         cause: error,

@@ -357,6 +357,26 @@ describe('RedisCacheStore', () => {
       }
     });
 
+    it('counts one get error per read when a batch of reads times out, a key asked twice counting twice', async () => {
+      const proxy = await startFreezableProxy(redis.url);
+      try {
+        const { store, metrics } = await openStore(proxy.url, {
+          commandTimeoutMs: 300,
+          failureThreshold: 100,
+        });
+        const before = await errorsCounted(metrics, 'get');
+        proxy.freeze(true);
+        const answers = await Promise.all(
+          ['kit_t1', 'kit_t1', 'kit_t2', 'kit_t3', 'kit_t3'].map((k) => store.get(k)),
+        );
+        expect(answers).toEqual([null, null, null, null, null]);
+        expect((await errorsCounted(metrics, 'get')) - before).toBe(5);
+      } finally {
+        proxy.freeze(false);
+        await proxy.close();
+      }
+    });
+
     it('drops a value Redis sent after reads were stopped, and serves it again once recovered', async () => {
       const proxy = await startFreezableProxy(redis.url);
       const client = createRedisClient(proxy.url, 2000);

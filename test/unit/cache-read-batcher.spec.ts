@@ -59,6 +59,22 @@ describe('ReadBatcher', () => {
     expect(await batcher.get('c')).toBe('C');
   });
 
+  it('reports how many reads a failed fetch failed, a key asked twice counting twice', async () => {
+    const failures: number[] = [];
+    const batcher = new ReadBatcher(
+      () => Promise.reject(new Error('down')),
+      (reads) => failures.push(reads),
+    );
+    await Promise.allSettled([
+      batcher.get('a'),
+      batcher.get('a'),
+      batcher.get('b'),
+      batcher.get('b'),
+      batcher.get('c'),
+    ]);
+    expect(failures).toEqual([2, 3]); // the first key at once (asked twice), then b twice and c
+  });
+
   it('turns a fetch that throws instead of rejecting into failed reads', async () => {
     const batcher = new ReadBatcher(() => {
       throw new Error('not connected');
