@@ -286,7 +286,10 @@ async function main() {
     const brands = new BrandsService(repo(BrandsRepository, Brand));
     const competitions = new CompetitionsService(repo(CompetitionsRepository, Competition));
     const seasons = new SeasonsService(repo(SeasonsRepository, Season), clubsRepository);
-    const kits = new KitsService(repo(KitsRepository, Kit), clubsRepository);
+    const kits = new KitsService(
+      new KitsRepository(dataSource.getRepository(Kit), dataSource, { databasePreparedStatements: true }),
+      clubsRepository,
+    );
     const keywords = await chooseKeywords(client);
     const pages = Object.fromEntries(
       (

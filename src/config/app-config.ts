@@ -50,6 +50,7 @@ class Environment {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE: number = 10;
+  @Transform(toBool) @IsBoolean() DATABASE_PREPARED_STATEMENTS: boolean = true;
   @IsString() EMBEDDED_PG_DIR: string = './.data/postgres';
   @Transform(toInt) @IsInt() @Min(1024) @Max(65535) EMBEDDED_PG_PORT: number = 54329;
   @Transform(toBool) @IsBoolean() DEMO_DATA: boolean = true;
@@ -103,6 +104,8 @@ export interface AppConfig {
   /** Undefined until the embedded database is started (see `database/embedded-postgres.ts`). */
   readonly databaseUrl?: string;
   readonly databasePoolSize: number;
+  /** Send the hot multi-join queries as named prepared statements (`database/prepared-statements.ts`). */
+  readonly databasePreparedStatements: boolean;
   readonly embeddedPgDir: string;
   readonly embeddedPgPort: number;
   readonly demoData: boolean;
@@ -172,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logRequests: parsed.LOG_REQUESTS,
     databaseUrl: parsed.DATABASE_URL,
     databasePoolSize: parsed.DATABASE_POOL_SIZE,
+    databasePreparedStatements: parsed.DATABASE_PREPARED_STATEMENTS,
     embeddedPgDir: parsed.EMBEDDED_PG_DIR,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
     demoData: parsed.DEMO_DATA,

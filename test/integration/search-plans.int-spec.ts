@@ -1,4 +1,5 @@
 import { DataSource, Logger } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config';
 import { Brand } from '../../src/brands/brand.entity';
 import { BrandsRepository } from '../../src/brands/brands.repository';
 import { BrandsService } from '../../src/brands/brands.service';
@@ -79,7 +80,11 @@ describe('search SQL and trigram indexes', () => {
       new SeasonsRepository(dataSource.getRepository(Season), dataSource),
       clubsRepository,
     );
-    kits = new KitsService(new KitsRepository(dataSource.getRepository(Kit), dataSource), clubsRepository);
+    const config = { databasePreparedStatements: true } as AppConfig;
+    kits = new KitsService(
+      new KitsRepository(dataSource.getRepository(Kit), dataSource, config),
+      clubsRepository,
+    );
   });
 
   afterAll(async () => {
