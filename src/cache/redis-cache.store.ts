@@ -259,8 +259,8 @@ export class RedisCacheStore implements CacheStore {
 
   /**
    * One entry through the read batch, given to `found`; null on a miss or a failure (counted by
-   * `call`), and when reads were stopped while it was on its way: Redis answered, but maybe
-   * before an outage's pending invalidations were applied.
+   * the batch, once per read), and when reads were stopped while it was on its way: Redis
+   * answered, but maybe before an outage's pending invalidations were applied.
    */
   private readValue<T>(key: string, found: (body: Buffer) => T): Promise<T | null> {
     const outages = this.outages;
@@ -457,7 +457,10 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
-  /** One Redis call through the breaker and the timeout; a failure is counted and rethrown. */
+  /**
+   * One Redis call through the breaker and the timeout; a failure is counted (`reads` times in
+   * `fkapi_cache_errors_total`; 0 when the caller counts) and rethrown.
+   */
   private async call<T>(operation: CacheOperation, work: () => Promise<T>, reads = 1): Promise<T> {
     if (this.closed || !this.breaker.tryAcquire()) {
       if (reads > 0) this.metrics.error(operation, reads);
