@@ -1,19 +1,12 @@
 import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { makeClub } from '../factories/catalog';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
-import { adminHeaders, startTestApp, TestApp } from '../utils/test-app';
+import { TestRedisDb } from '../utils/redis-db';
+import { adminHeaders, startTestApp, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 describe('cache administration (Redis)', () => {
   let redis: TestRedisDb;
   let t: TestApp;
-  beforeAll(async () => {
-    redis = await leaseRedisDb();
-    t = await startTestApp({ REDIS_URL: redis.url });
-  });
-  afterAll(async () => {
-    await t.close();
-    await redis.release();
-  });
+  useTestAppWithRedis((started) => ({ t, redis } = started));
 
   const invalidate = (body: unknown, headers: Record<string, string> = adminHeaders) =>
     t.request({ method: 'POST', url: '/api/cache/invalidate', headers, body });

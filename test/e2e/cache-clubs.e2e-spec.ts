@@ -1,19 +1,12 @@
 import { makeClub } from '../factories/catalog';
 import { countQueries } from '../utils/query-counter';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
-import { adminHeaders, startTestApp, TestApp } from '../utils/test-app';
+import { TestRedisDb } from '../utils/redis-db';
+import { adminHeaders, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 describe('cached club reads (Redis)', () => {
   let redis: TestRedisDb;
   let t: TestApp;
-  beforeAll(async () => {
-    redis = await leaseRedisDb();
-    t = await startTestApp({ REDIS_URL: redis.url });
-  });
-  afterAll(async () => {
-    await t.close();
-    await redis.release();
-  });
+  useTestAppWithRedis((started) => ({ t, redis } = started));
 
   const renameBehindTheCachesBack = (id: number, name: string) =>
     t.dataSource.query('UPDATE clubs SET name = $1 WHERE id = $2', [name, id]);

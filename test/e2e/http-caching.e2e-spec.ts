@@ -1,22 +1,15 @@
 import { createHash } from 'node:crypto';
 import { makeClub, makeKit, makeSeason } from '../factories/catalog';
 import { countQueries } from '../utils/query-counter';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
-import { adminHeaders, startTestApp, TestApp } from '../utils/test-app';
+import { TestRedisDb } from '../utils/redis-db';
+import { adminHeaders, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 const strongEtagOf = (body: string) => `"${createHash('sha1').update(body).digest('base64url')}"`;
 
 describe('HTTP caching of cached reads (Redis)', () => {
   let redis: TestRedisDb;
   let t: TestApp;
-  beforeAll(async () => {
-    redis = await leaseRedisDb();
-    t = await startTestApp({ REDIS_URL: redis.url }, { listen: true });
-  });
-  afterAll(async () => {
-    await t.close();
-    await redis.release();
-  });
+  useTestAppWithRedis((started) => ({ t, redis } = started), {}, { listen: true });
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${t.baseUrl}${path}`, { headers });
@@ -224,19 +217,12 @@ describe('HTTP caching of cached reads (Redis)', () => {
 
 describe('HTTP caching with read authentication and rate limits', () => {
   const READ_KEY = 'reader-key-0123456789abcdef';
-  let redis: TestRedisDb;
   let t: TestApp;
-  beforeAll(async () => {
-    redis = await leaseRedisDb();
-    t = await startTestApp(
-      { REDIS_URL: redis.url, API_AUTH_ENABLED: 'true', API_KEYS: READ_KEY, RATE_LIMIT_PER_HOUR: '3' },
-      { listen: true },
-    );
-  });
-  afterAll(async () => {
-    await t.close();
-    await redis.release();
-  });
+  useTestAppWithRedis(
+    (started) => ({ t } = started),
+    { API_AUTH_ENABLED: 'true', API_KEYS: READ_KEY, RATE_LIMIT_PER_HOUR: '3' },
+    { listen: true },
+  );
 
   it('marks responses private, and still refuses a learned URL to a client without a key', async () => {
     const kit = await makeKit(t.dataSource);
@@ -264,19 +250,12 @@ describe('HTTP caching with read authentication and rate limits', () => {
 });
 
 describe('HTTP caching under the rate limit', () => {
-  let redis: TestRedisDb;
   let t: TestApp;
-  beforeAll(async () => {
-    redis = await leaseRedisDb();
-    t = await startTestApp(
-      { REDIS_URL: redis.url, RATE_LIMIT_PER_HOUR: '3', CACHE_HTTP_MAX_AGE_SECONDS: '60' },
-      { listen: true },
-    );
-  });
-  afterAll(async () => {
-    await t.close();
-    await redis.release();
-  });
+  useTestAppWithRedis(
+    (started) => ({ t } = started),
+    { RATE_LIMIT_PER_HOUR: '3', CACHE_HTTP_MAX_AGE_SECONDS: '60' },
+    { listen: true },
+  );
 
   it('sends max-age from CACHE_HTTP_MAX_AGE_SECONDS', async () => {
     const kit = await makeKit(t.dataSource);

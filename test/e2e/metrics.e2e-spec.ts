@@ -1,24 +1,15 @@
 import { makeClub } from '../factories/catalog';
 import { sampleValue } from '../utils/prometheus-text';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
-import { adminHeaders, startTestApp, TestApp } from '../utils/test-app';
+
+import { adminHeaders, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 describe('GET /metrics', () => {
-  let redis: TestRedisDb;
   let t: TestApp;
-  beforeAll(async () => {
-    redis = await leaseRedisDb();
-    // Read authentication on and a tight rate limit: a scraper must get neither 401 nor 429.
-    t = await startTestApp({
-      REDIS_URL: redis.url,
-      API_AUTH_ENABLED: 'true',
-      API_KEYS: 'reader-key-0123456789',
-      RATE_LIMIT_PER_HOUR: '2',
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-    await redis.release();
+  // Read authentication on and a tight rate limit: a scraper must get neither 401 nor 429.
+  useTestAppWithRedis((started) => ({ t } = started), {
+    API_AUTH_ENABLED: 'true',
+    API_KEYS: 'reader-key-0123456789',
+    RATE_LIMIT_PER_HOUR: '2',
   });
 
   const reader = { 'x-api-key': 'reader-key-0123456789' };

@@ -15,8 +15,8 @@ import {
   requireBinary,
   withRange,
 } from '../utils/observability';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
-import { startTestApp, TestApp } from '../utils/test-app';
+
+import { startTestApp, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 const PANEL_TYPES = new Set(['timeseries', 'stat', 'gauge', 'bargauge', 'table', 'text']);
 const GRID_WIDTH = 24;
@@ -127,16 +127,8 @@ describe('Grafana dashboard ops/grafana/dashboards/fkapi.json', () => {
   });
 
   describe('against the real /metrics of the app', () => {
-    let redis: TestRedisDb;
     let t: TestApp;
-    beforeAll(async () => {
-      redis = await leaseRedisDb();
-      t = await startTestApp({ REDIS_URL: redis.url });
-    });
-    afterAll(async () => {
-      await t.close();
-      await redis.release();
-    });
+    useTestAppWithRedis((started) => ({ t } = started));
 
     it('exposes every metric name the dashboard reads', async () => {
       await t.request({ url: '/api/health/ready' });

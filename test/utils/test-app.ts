@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
+import { leaseRedisDb, TestRedisDb } from './redis-db';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -87,6 +88,29 @@ export async function startTestApp(
       if (!options.database) await db.drop();
     },
   };
+}
+
+/**
+ * The usual set-up of a test file that caches in Redis, as `beforeAll`/`afterAll` of the
+ * enclosing `describe`: a Redis database leased for the file, the app started on it
+ * (`REDIS_URL` plus `env`), both handed to `set`; afterwards the app is closed and the database
+ * released.
+ */
+export function useTestAppWithRedis(
+  set: (started: { t: TestApp; redis: TestRedisDb }) => void,
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): void {
+  let started: { t: TestApp; redis: TestRedisDb } | undefined;
+  beforeAll(async () => {
+    const redis = await leaseRedisDb();
+    started = { redis, t: await startTestApp({ REDIS_URL: redis.url, ...env }, options) };
+    set(started);
+  });
+  afterAll(async () => {
+    await started?.t.close();
+    await started?.redis.release();
+  });
 }
 
 export const adminHeaders = { 'x-api-key': ADMIN_KEY };
