@@ -22,7 +22,7 @@ type Outcome = { hit: true; json: string } | { hit: false; value: unknown; json:
 
 /**
  * The read path of DESIGN.md §4: key → one `GET` → on a hit, the stored JSON; on a miss, one
- * computation per key in this process (single-flight), whose result is stored with its tags
+ * computation per key and invalidation sequence in this process (single-flight), whose result is stored with its tags
  * unless a write invalidated one of them meanwhile. Errors of the computation (a 404 domain
  * error, a database failure) reach every caller waiting on it and are never stored.
  */
@@ -66,21 +66,16 @@ export class CacheService {
   }
 
   private async fetch<T>(spec: CachedRead<T>, compute: () => Promise<T>): Promise<Outcome> {
-    // Joining a computation already under way costs no Redis round trip at all.
-    const running = this.flights.current(spec.key);
-    if (running) {
-      this.metrics.miss(spec.cacheType);
-      return running;
-    }
     // One round trip: the entry and the invalidation sequence, read before any database query,
-    // so a write invalidated after this point refuses the set of what a miss computes.
+    // so a write invalidated after this point refuses the set of what a miss computes, and a
+    // computation begun before such a write is not joined (`SingleFlight`).
     const { value: json, sequence } = await this.store.lookup(spec.key);
     if (json !== null) {
       this.metrics.hit(spec.cacheType);
       return { hit: true, json };
     }
     this.metrics.miss(spec.cacheType);
-    return this.flights.run(spec.key, () => this.computeAndStore(spec, compute, sequence));
+    return this.flights.run(spec.key, sequence, () => this.computeAndStore(spec, compute, sequence));
   }
 
   private async computeAndStore<T>(

@@ -43,6 +43,31 @@ describe('CacheService over Redis', () => {
     expect(await redis.client.get('fkapi:kit_1000')).toBe('{"id":1000}');
   });
 
+  it('does not hand a read that began after an invalidation the result of a computation that began before it', async () => {
+    let release!: () => void;
+    const slowQuery = new Promise<void>((resolve) => (release = resolve));
+    const spec = { key: 'club_2000', cacheType: 'club', tags: () => ['club:2000'] };
+    // A computation reads the database, then takes its time.
+    const early = cache.read(spec, async () => {
+      await slowQuery;
+      return { name: 'before the write' };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A write is committed and invalidated (through any instance: the sequence moves on).
+    await store.invalidateTags(['club:2000']);
+    let ranAgain = false;
+    const late = cache.read(spec, () => {
+      ranAgain = true;
+      return Promise.resolve({ name: 'after the write' });
+    });
+    expect((await late).name).toBe('after the write');
+    expect(ranAgain).toBe(true);
+    release();
+    expect((await early).name).toBe('before the write');
+    // The early result was read before the invalidation: refused, not stored.
+    expect(await redis.client.get('fkapi:club_2000')).toBe('{"name":"after the write"}');
+  });
+
   it('answers a hit from the stored JSON without computing, and counts hits and misses by cache_type', async () => {
     const spec = { key: 'brand_3', cacheType: 'brand', tags: () => ['brand:3'] };
     const [hits, misses] = [await counter('hits', 'brand'), await counter('misses', 'brand')];

@@ -1,7 +1,14 @@
 import { SingleFlight } from '../../src/cache/single-flight';
 
+/** A computation that finishes when told to. */
+function gate<T>(value: T) {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, work: async () => (await opened, value) };
+}
+
 describe('SingleFlight', () => {
-  it('runs one computation for concurrent callers of a key and shares its result', async () => {
+  it('runs one computation for concurrent callers of a key with the same sequence and shares its result', async () => {
     const flight = new SingleFlight<number>();
     let runs = 0;
     const work = async () => {
@@ -9,9 +16,9 @@ describe('SingleFlight', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return 7;
     };
-    expect(await Promise.all([flight.run('k', work), flight.run('k', work), flight.run('k', work)])).toEqual([
-      7, 7, 7,
-    ]);
+    expect(
+      await Promise.all([flight.run('k', 3, work), flight.run('k', 3, work), flight.run('k', 3, work)]),
+    ).toEqual([7, 7, 7]);
     expect(runs).toBe(1);
   });
 
@@ -19,27 +26,53 @@ describe('SingleFlight', () => {
     const flight = new SingleFlight<string>();
     expect(
       await Promise.all([
-        flight.run('a', () => Promise.resolve('A')),
-        flight.run('b', () => Promise.resolve('B')),
+        flight.run('a', 1, () => Promise.resolve('A')),
+        flight.run('b', 1, () => Promise.resolve('B')),
       ]),
     ).toEqual(['A', 'B']);
+  });
+
+  it('does not let a caller that saw a newer sequence join an older computation; later callers join the newer one', async () => {
+    const flight = new SingleFlight<string>();
+    const before = gate('read before the write');
+    const after = gate('read after the write');
+    const third = jest.fn(() => Promise.resolve('never run'));
+    const old = flight.run('k', 4, before.work);
+    const fresh = flight.run('k', 5, after.work);
+    const joined = flight.run('k', 5, third);
+    expect(third).not.toHaveBeenCalled();
+    before.open();
+    expect(await old).toBe('read before the write');
+    // The older computation finishing does not drop the newer one from the map.
+    expect(flight.size).toBe(1);
+    after.open();
+    expect(await Promise.all([fresh, joined])).toEqual(['read after the write', 'read after the write']);
+    expect(flight.size).toBe(0);
+  });
+
+  it('never joins without a sequence (Redis unavailable): each such caller computes', async () => {
+    const flight = new SingleFlight<number>();
+    let runs = 0;
+    const work = () => Promise.resolve(++runs);
+    await Promise.all([flight.run('k', null, work), flight.run('k', null, work), flight.run('k', 2, work)]);
+    expect(runs).toBe(3);
   });
 
   it('shares an error with every caller and forgets the key afterwards', async () => {
     const flight = new SingleFlight<number>();
     const failing = () => Promise.reject(new Error('boom'));
-    const outcomes = await Promise.allSettled([flight.run('k', failing), flight.run('k', failing)]);
+    const outcomes = await Promise.allSettled([flight.run('k', 1, failing), flight.run('k', 1, failing)]);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
     expect(flight.size).toBe(0);
-    expect(await flight.run('k', () => Promise.resolve(1))).toBe(1);
+    expect(await flight.run('k', 1, () => Promise.resolve(1))).toBe(1);
   });
 
   it('starts a new computation once the previous one finished', async () => {
     const flight = new SingleFlight<number>();
     let runs = 0;
-    await flight.run('k', () => Promise.resolve(++runs));
-    await flight.run('k', () => Promise.resolve(++runs));
+    await flight.run('k', 1, () => Promise.resolve(++runs));
+    await flight.run('k', 1, () => Promise.resolve(++runs));
     expect(runs).toBe(2);
-    expect(flight.current('k')).toBeUndefined();
+    expect(flight.size).toBe(0);
   });
 });
