@@ -30,10 +30,13 @@ import {
   kitChangeTags,
   Tag,
 } from './cache-tags';
-import { describeError } from './outbox/outbox-drainer.service';
+import { describeError, OUTBOX_DRAINER_OPTIONS, OutboxDrainerOptions } from './outbox/outbox-drainer.service';
 import { OutboxFaults } from './outbox/outbox-faults';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { TAG_INVALIDATOR, TagInvalidator } from './outbox/tag-invalidator';
+
+/** Pause between two attempts of a write's after-commit invalidation. */
+const AFTER_COMMIT_RETRY_STEP_MS = 100;
 
 const KIND_OF_ENTITY = new Map<unknown, Exclude<EntityKind, 'kit'>>([
   [Club, 'club'],
@@ -104,6 +107,7 @@ export class InvalidationSubscriber
     private readonly outbox: OutboxRepository,
     @Inject(TAG_INVALIDATOR) private readonly invalidator: TagInvalidator,
     private readonly faults: OutboxFaults,
+    @Inject(OUTBOX_DRAINER_OPTIONS) private readonly options: OutboxDrainerOptions,
   ) {}
 
   onModuleInit(): void {
@@ -321,13 +325,20 @@ export class InvalidationSubscriber
     tags: string[],
     outboxId: number | undefined,
   ): Promise<void> {
-    try {
-      await this.invalidator.invalidateTags(tags);
-    } catch (error) {
-      this.logger.warn(
-        `invalidation after commit failed, outbox row ${outboxId ?? '?'} left for the drainer: ${describeError(error)}`,
-      );
-      return;
+    const giveUpAt = Date.now() + this.options.afterCommitRetryMs;
+    for (;;) {
+      try {
+        await this.invalidator.invalidateTags(tags);
+        break;
+      } catch (error) {
+        if (Date.now() >= giveUpAt) {
+          this.logger.warn(
+            `invalidation after commit failed, outbox row ${outboxId ?? '?'} left for the drainer: ${describeError(error)}`,
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, AFTER_COMMIT_RETRY_STEP_MS));
+      }
     }
     if (outboxId === undefined) return;
     try {

@@ -9,9 +9,14 @@ export type RedisClient = ReturnType<typeof createClient>;
  */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
-const MAX_RECONNECT_DELAY_MS = 5000;
+/**
+ * Short, so that after an outage every instance is back within about a second of Redis: while
+ * one instance already serves reads and another is still reconnecting, the latter's writes
+ * cannot invalidate and wait in the outbox.
+ */
+const MAX_RECONNECT_DELAY_MS = 1000;
 
-/** Exponential backoff with jitter: 100 ms, 200 ms, … up to 5 s between attempts, for ever. */
+/** Exponential backoff with jitter: 100 ms, 200 ms, … up to 1 s between attempts, for ever. */
 export function reconnectDelay(retries: number): number {
   const base = Math.min(100 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS);
   return Math.round(base / 2 + (Math.random() * base) / 2);

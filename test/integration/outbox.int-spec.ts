@@ -128,6 +128,23 @@ describe('while Redis is unreachable', () => {
     expect(await instance.drainer.pendingCount()).toBe(0);
   });
 
+  it('keeps retrying the invalidation for a while, so a write during a short outage answers only once invalidated', async () => {
+    const instance = await start(invalidator, { drainer: { ...QUIET_LOOP, afterCommitRetryMs: 10_000 } });
+    const club = await makeClub(instance.dataSource);
+    const entry = await cachedUnder(Tag.club(club.id));
+    proxy.cut();
+    let answered = false;
+    const write = renameClub(instance.dataSource, club, 'Renamed across the blip').then(
+      () => (answered = true),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(answered).toBe(false);
+    proxy.restore();
+    await write;
+    expect(await index.has(entry)).toBe(false);
+    expect(await instance.drainer.pendingCount()).toBe(0);
+  });
+
   it('counts a failed drain on the row and keeps it pending', async () => {
     const instance = await start(invalidator);
     const club = await makeClub(instance.dataSource);
@@ -156,6 +173,31 @@ describe('while Redis is unreachable', () => {
 
     await eventually(async () => (await instance.drainer.pendingCount()) === 0);
     expect(await index.has(entry)).toBe(false);
+  });
+
+  it('returns the background loop to its interval when Redis is back, without finishing the outage backoff', async () => {
+    const hooks: (() => Promise<void>)[] = [];
+    const gate: ReadsResumeGate = { addRecoveryTask: (hook) => hooks.push(hook) };
+    const instance = await start(invalidator, {
+      drainer: { pollIntervalMs: 50, maxBackoffMs: 60_000 },
+      gate,
+    });
+    const club = await makeClub(instance.dataSource);
+    proxy.cut();
+    await renameClub(instance.dataSource, club, 'Backing off');
+    // Six failed passes: the next one would come 3.2 s after the last.
+    await eventually(async () => (await pendingRows(instance.dataSource))[0]?.attempts >= 6, 10_000);
+    proxy.restore();
+    await eventually(() => proxiedRedis.isReady);
+    await Promise.all(hooks.map((hook) => hook()));
+    // A row another instance, still reconnecting, leaves behind after this one resumed reads.
+    const late = await cachedUnder('club:late');
+    await instance.dataSource.query('INSERT INTO cache_outbox (tags) VALUES ($1)', [['club:late']]);
+    const left = Date.now();
+    await eventually(async () => (await instance.drainer.pendingCount()) === 0, 5_000);
+    // Within a few poll intervals (50 ms), far from the 3.2 s backoff.
+    expect(Date.now() - left).toBeLessThan(1_500);
+    expect(await index.has(late)).toBe(false);
   });
 
   it('drains every pending row through the reads-resume gate before reads use Redis again', async () => {

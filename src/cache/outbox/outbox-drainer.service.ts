@@ -19,12 +19,22 @@ export interface OutboxDrainerOptions {
   batchSize: number;
   /** Ceiling of the loop's exponential backoff while invalidations fail. */
   maxBackoffMs: number;
+  /**
+   * How long a write keeps retrying its after-commit invalidation (every 100 ms) before it
+   * answers and leaves the row to the drainers. When Redis comes back, one instance may serve
+   * reads while another is still reconnecting or waiting for its circuit breaker (up to the
+   * reconnect delay plus the breaker's cool-down): the latter's writes must not be acknowledged
+   * while their invalidation is only in the outbox, or the former would serve the old entries.
+   * During a whole outage this is the extra time each write takes.
+   */
+  afterCommitRetryMs: number;
 }
 
 export const DEFAULT_OUTBOX_DRAINER_OPTIONS: OutboxDrainerOptions = {
   pollIntervalMs: 1000,
   batchSize: 100,
   maxBackoffMs: 30_000,
+  afterCommitRetryMs: 3000,
 };
 
 export const OUTBOX_DRAINER_OPTIONS = Symbol('OUTBOX_DRAINER_OPTIONS');
@@ -69,6 +79,7 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
     readsResumeGate?.addRecoveryTask(async () => {
       const drained = await this.drainBeforeReadsResume();
       if (drained > 0) this.logger.log(`invalidated ${drained} outbox row(s) before reads resume`);
+      this.resumeCadence();
     });
   }
 
@@ -187,6 +198,18 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
       }
       return { drained, failed: rows.length > 1 ? failed : [rows[0].id], error };
     }
+  }
+
+  /**
+   * Redis is back: the background loop returns to its normal interval now rather than after the
+   * backoff the outage built up (up to `maxBackoffMs`), so rows that instances still
+   * reconnecting leave behind are drained within a poll interval.
+   */
+  private resumeCadence(): void {
+    this.consecutiveFailures = 0;
+    if (this.stopped || this.pass !== undefined || this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.schedule();
   }
 
   private schedule(): void {
