@@ -16,4 +16,4 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 # Heap limits: see README "Benchmarks" (RSS stays under 250 MB under load).
-CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=192", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=192", "dist/main.js"]
