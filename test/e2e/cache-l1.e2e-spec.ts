@@ -51,6 +51,45 @@ describe('in-process L1 cache across two instances (Redis pub/sub)', () => {
     expect(onB.count).toBe(0);
   });
 
+  it('answers concurrent memory hits of one URL each with its own request id, status and body', async () => {
+    const kit = await makeKit(a.dataSource, {}, { name: 'Crowded Home' });
+    const path = `${a.baseUrl}/api/kits/${kit.id}`;
+    // Through the pipeline, then from Redis into memory (see the first test), then from memory.
+    for (let i = 0; i < 3; i++) expect((await fetch(path)).status).toBe(200);
+    const reference = await fetch(path);
+    const body = await reference.text();
+    const etag = reference.headers.get('etag') as string;
+    const counter = async (series: string) => {
+      const text = await (await fetch(`${a.baseUrl}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const rawBefore = await counter('fkapi_http_fast_path_responses_total{path="raw"}');
+    const memoryBefore = await counter('fkapi_cache_l1_hits_total');
+    const requests = 40;
+    const { count } = await countQueries(a.dataSource, async () => {
+      const answers = await Promise.all(
+        Array.from({ length: requests }, async (_, i) => {
+          const headers: Record<string, string> = { 'x-request-id': `crowd-${i}` };
+          if (i % 3 === 0) headers['if-none-match'] = etag;
+          const res = await fetch(path, { headers });
+          return { i, status: res.status, id: res.headers.get('x-request-id'), text: await res.text() };
+        }),
+      );
+      for (const answer of answers) {
+        expect(answer).toEqual({
+          i: answer.i,
+          status: answer.i % 3 === 0 ? 304 : 200,
+          id: `crowd-${answer.i}`,
+          text: answer.i % 3 === 0 ? '' : body,
+        });
+      }
+    });
+    expect(count).toBe(0);
+    expect((await counter('fkapi_http_fast_path_responses_total{path="raw"}')) - rawBefore).toBe(requests);
+    expect((await counter('fkapi_cache_l1_hits_total')) - memoryBefore).toBe(requests);
+  });
+
   it('shows a write at once on the instance that made it, and on the other when the message arrives', async () => {
     const kit = await makeKit(a.dataSource, {}, { name: 'Coherent Home' });
     expect(await nameOn(a, kit.id)).toBe('Coherent Home');

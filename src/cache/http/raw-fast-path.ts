@@ -26,6 +26,13 @@ export class RawFastPath {
   /** Behind a proxy the client address needs Fastify's parsing; only the whitelist uses it. */
   private readonly needsClientIp: boolean;
   private readonly seriesByStatus = new Map<number, Map<string, HistogramSeries>>();
+  /** Hits from process memory (L1) of this turn, answered together at its end: see `handle`. */
+  private memoryHits: MemoryHit[] = [];
+  private readonly answerMemoryHits = (): void => {
+    const hits = this.memoryHits;
+    this.memoryHits = [];
+    for (const hit of hits) this.answer(hit.request, hit.response, hit.learned, hit.stored, hit.started);
+  };
 
   constructor(
     private readonly responses: CachedResponses,
@@ -61,7 +68,16 @@ export class RawFastPath {
     if (learned === undefined) return next(request, response);
     const started = performance.now();
     const remembered = this.responses.peek(learned);
-    if (remembered !== undefined) return this.answer(request, response, learned, remembered, started);
+    if (remembered !== undefined) {
+      // Answered at the end of the turn with the other memory hits, not at once: the requests of
+      // a turn are all read before any answer is written, as on the Redis path, which answers a
+      // turn's hits together when the batch read returns. Measured with L1 on: 10-20 % more
+      // hits per second and less CPU per hit (user and system time) than answering each
+      // request as it is parsed (docs/BENCHMARKS.md).
+      if (this.memoryHits.length === 0) setImmediate(this.answerMemoryHits);
+      this.memoryHits.push({ request, response, learned, stored: remembered, started });
+      return;
+    }
     this.responses.lookup(learned).then(
       (stored) =>
         stored === null ? next(request, response) : this.answer(request, response, learned, stored, started),
@@ -107,6 +123,14 @@ export class RawFastPath {
       'request completed',
     );
   }
+}
+
+interface MemoryHit {
+  request: IncomingMessage;
+  response: ServerResponse;
+  learned: LearnedUrl;
+  stored: StoredResponse;
+  started: number;
 }
 
 /**
