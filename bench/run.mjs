@@ -15,7 +15,9 @@
 //   BENCH_DURATION     measured seconds per scenario (10)
 //   BENCH_WARMUP       warm-up seconds per scenario, not counted (3)
 //   BENCH_ROUNDS       hot scenarios take turns in this many runs of BENCH_DURATION / BENCH_ROUNDS
-//                      seconds each, each after one unmeasured second (5)
+//                      seconds each, each after one unmeasured second (6)
+//   BENCH_PROCESSES    processes of the ceiling, the reference and each of our two configurations,
+//                      taking the rounds in turn (2): one process's own speed is not the server's
 //   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
 //   BENCH_WRK          path of wrk (default: wrk on PATH)
 import { execFileSync } from 'node:child_process';
@@ -153,6 +155,21 @@ function checkTargets(results, maxRssMb) {
   ];
 }
 
+/** The RSS reports of several processes of one configuration: the largest, phase by phase. */
+function combineRss(reports) {
+  const byPhaseMb = {};
+  for (const report of reports)
+    for (const [phase, mb] of Object.entries(report.byPhaseMb))
+      byPhaseMb[phase] = Math.max(byPhaseMb[phase] ?? 0, mb);
+  const maxima = reports.map((report) => report.maxMb).filter((mb) => mb !== null);
+  return {
+    maxMb: maxima.length > 0 ? Math.max(...maxima) : null,
+    processes: reports.length,
+    byPhaseMb,
+    intervalMs: reports[0].intervalMs,
+  };
+}
+
 function sameJson(a, b) {
   return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
 }
@@ -178,14 +195,16 @@ async function main() {
   const redisVersion = await flushBenchRedis(settings.redisUrl);
   say(`PostgreSQL ${postgresVersion}; Redis ${redisVersion}, database ${settings.redisDb} emptied`);
 
-  const [oursPort, oursL1Port, expressPort, fastifyPort, ceilingPort, redisGetPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const [expressPort, fastifyPort] = await Promise.all([freePort(), freePort()]);
+  // Each server compared with the ceiling runs as `settings.processes` processes that take the
+  // rounds in turn (docs/BENCHMARKS.md, "Method"): on this machine one process keeps its own
+  // speed for its whole life, up to a tenth away from another process of the same program.
+  const copies = async (start) => {
+    const handles = [];
+    for (let i = 0; i < settings.processes; i++) handles.push(start(await freePort(), i));
+    return handles;
+  };
+  const copyName = (name, i) => (settings.processes > 1 ? `${name} #${i + 1}` : name);
   const shared = { ...process.env, DATABASE_URL: settings.databaseUrls.bench, REDIS_URL: settings.redisUrl };
   // Set explicitly so a local .env cannot change what is measured.
   const oursEnv = {
@@ -201,25 +220,30 @@ async function main() {
     CACHE_TTL_SECONDS: '3600',
     CACHE_L1_ENABLED: 'false',
   };
-  const ours = startChild({
-    name: 'our API',
-    script: join(ROOT, 'dist/main.js'),
-    nodeArgs: API_NODE_ARGS,
-    cwd: ROOT,
-    port: oursPort,
-    env: oursEnv,
-  });
-  // A second instance with the in-process L1 cache, on the same PostgreSQL and Redis.
-  const oursL1 = startChild({
-    name: 'our API with L1',
-    script: join(ROOT, 'dist/main.js'),
-    nodeArgs: API_NODE_ARGS,
-    cwd: ROOT,
-    port: oursL1Port,
-    env: { ...oursEnv, CACHE_L1_ENABLED: 'true', CACHE_L1_MAX_ENTRIES: '10000', CACHE_L1_TTL_MS: '5000' },
-  });
-  const rss = sampleRss(ours.pid);
-  const rssL1 = sampleRss(oursL1.pid);
+  const oursAll = await copies((port, i) =>
+    startChild({
+      name: copyName('our API', i),
+      script: join(ROOT, 'dist/main.js'),
+      nodeArgs: API_NODE_ARGS,
+      cwd: ROOT,
+      port,
+      env: oursEnv,
+    }),
+  );
+  // The same with the in-process L1 cache, on the same PostgreSQL and Redis.
+  const oursL1All = await copies((port, i) =>
+    startChild({
+      name: copyName('our API with L1', i),
+      script: join(ROOT, 'dist/main.js'),
+      nodeArgs: API_NODE_ARGS,
+      cwd: ROOT,
+      port,
+      env: { ...oursEnv, CACHE_L1_ENABLED: 'true', CACHE_L1_MAX_ENTRIES: '10000', CACHE_L1_TTL_MS: '5000' },
+    }),
+  );
+  const [ours] = oursAll;
+  const rss = oursAll.map((handle) => sampleRss(handle.pid));
+  const rssL1 = oursL1All.map((handle) => sampleRss(handle.pid));
   const express = startChild({
     name: 'Express peer',
     script: join(ROOT, 'bench/dist/peers/express-main.js'),
@@ -234,33 +258,34 @@ async function main() {
     port: fastifyPort,
     env: shared,
   });
-  await waitUntilReady(ours, '/api/health');
-  await waitUntilReady(oursL1, '/api/health');
+  for (const handle of [...oursAll, ...oursL1All]) await waitUntilReady(handle, '/api/health');
   say(`our API ready on ${ours.baseUrl} (pid ${ours.pid}); reading kit bodies to choose the hot set`);
 
   const paths = await choosePaths(settings.databaseUrls.bench, ours.baseUrl);
-  const ceiling = startChild({
-    name: 'ceiling',
-    script: join(ROOT, 'bench/dist/ceiling/main.js'),
-    cwd: ROOT,
-    port: ceilingPort,
-    env: { ...process.env, KIT_BODY: paths.ceilingBody },
-  });
+  const ceilings = await copies((port, i) =>
+    startChild({
+      name: copyName('ceiling', i),
+      script: join(ROOT, 'bench/dist/ceiling/main.js'),
+      cwd: ROOT,
+      port,
+      env: { ...process.env, KIT_BODY: paths.ceilingBody },
+    }),
+  );
   // Reads the kits our API has just cached (choosing the hot set read them).
-  const redisGet = startChild({
-    name: 'Redis GET reference',
-    script: join(ROOT, 'bench/dist/ceiling/redis-get.js'),
-    cwd: ROOT,
-    port: redisGetPort,
-    env: { ...process.env, REDIS_URL: settings.redisUrl },
-  });
+  const redisGets = await copies((port, i) =>
+    startChild({
+      name: copyName('Redis GET reference', i),
+      script: join(ROOT, 'bench/dist/ceiling/redis-get.js'),
+      cwd: ROOT,
+      port,
+      env: { ...process.env, REDIS_URL: settings.redisUrl },
+    }),
+  );
+  const [ceiling] = ceilings;
   const probe = paths.hotKitPaths[0];
-  await Promise.all([
-    waitUntilReady(ceiling, probe),
-    waitUntilReady(redisGet, probe),
-    waitUntilReady(express, probe),
-    waitUntilReady(fastify, probe),
-  ]);
+  await Promise.all(
+    [...ceilings, ...redisGets, express, fastify].map((handle) => waitUntilReady(handle, probe)),
+  );
   say('ceiling and peers ready');
 
   // Same bytes: the ceiling's constant is one of our bodies; the peers must answer our JSON.
@@ -292,46 +317,48 @@ async function main() {
     {
       id: 'ceiling',
       label: 'ceiling: constant kit JSON (NestJS + Fastify)',
-      server: ceiling,
+      servers: ceilings,
       paths: paths.hotKitPaths,
     },
     {
       id: 'reference-redis-get',
       label: 'reference: bare Node http + one Redis GET',
-      server: redisGet,
+      servers: redisGets,
       paths: paths.hotKitPaths,
     },
     {
       id: 'peer-express',
       label: 'stock peer, Express: kit detail, warm',
-      server: express,
+      servers: [express],
       paths: paths.hotKitPaths,
     },
     {
       id: 'peer-fastify',
       label: 'stock peer, Fastify: kit detail, warm',
-      server: fastify,
+      servers: [fastify],
       paths: paths.hotKitPaths,
     },
     {
       id: 'ours-kit-hit-l1',
       label: 'ours, hit: kit detail, L1 on',
-      server: oursL1,
+      servers: oursL1All,
       paths: paths.hotKitPaths,
     },
-    { id: 'ours-kit-hit', label: 'ours, hit: kit detail', server: ours, paths: paths.hotKitPaths },
-    { id: 'ours-search-hit', label: 'ours, hit: club search', server: ours, paths: paths.searchPaths },
-    { id: 'ours-list-hit', label: 'ours, hit: kit list by club', server: ours, paths: paths.listPaths },
+    { id: 'ours-kit-hit', label: 'ours, hit: kit detail', servers: oursAll, paths: paths.hotKitPaths },
+    { id: 'ours-search-hit', label: 'ours, hit: club search', servers: oursAll, paths: paths.searchPaths },
+    { id: 'ours-list-hit', label: 'ours, hit: kit list by club', servers: oursAll, paths: paths.listPaths },
     {
       id: 'ours-kit-miss',
       label: 'ours, miss: kit detail, each id once',
-      server: ours,
+      servers: [ours],
       paths: paths.missKitPaths,
       cold: true,
     },
   ];
 
-  const serverPids = [ours.pid, oursL1.pid, express.pid, fastify.pid, ceiling.pid, redisGet.pid];
+  const serverPids = [...oursAll, ...oursL1All, express, fastify, ...ceilings, ...redisGets].map(
+    (handle) => handle.pid,
+  );
   const idleStart = cpuSnapshot(serverPids);
   await sleep(2000);
   const idle = cpuShares(idleStart, cpuSnapshot(serverPids));
@@ -346,65 +373,89 @@ async function main() {
   // Hot scenarios are measured in rounds, taking turns (DESIGN of the benchmark in
   // docs/BENCHMARKS.md): this machine's speed drifts by a third within a minute, so measuring
   // each scenario in one block would compare different machines. Each round moves the order on
-  // by one, and each turn starts with one unmeasured second.
+  // by one, and each turn starts with one unmeasured second. A scenario served by several
+  // processes gives round r to process r mod n.
   const hot = scenarios.filter((scenario) => !scenario.cold);
   const cold = scenarios.filter((scenario) => scenario.cold);
   const tally = new Map();
   const check = (server) => {
     if (server.exited) throw new Error(`${server.name} exited (${server.exitCode})${describeOutput(server)}`);
   };
-  const counted = (server) => server === ours || server === oursL1;
+  const ourProcesses = new Set([...oursAll, ...oursL1All]);
+  const counted = (server) => ourProcesses.has(server);
+  const warmupEach = (scenario) =>
+    settings.warmupSeconds > 0 ? Math.max(1, Math.round(settings.warmupSeconds / scenario.servers.length)) : 0;
   for (const scenario of hot) {
-    check(scenario.server);
     const rotation = createRotation(scenario.paths);
-    // Every path requested once first, so the measured runs find them cached.
-    await requestEach(scenario.server.baseUrl, scenario.paths);
-    const load = { baseUrl: scenario.server.baseUrl, rotation, connections: settings.connections };
-    if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
-    tally.set(scenario.id, newTally(scenario, load));
+    const entry = newTally();
+    for (const server of scenario.servers) {
+      check(server);
+      // Every path requested once first, so the measured runs find them cached.
+      await requestEach(server.baseUrl, scenario.paths);
+      const load = { baseUrl: server.baseUrl, rotation, connections: settings.connections };
+      if (warmupEach(scenario) > 0) await runLoad(tool, { ...load, seconds: warmupEach(scenario) });
+      entry.byServer.set(server, { load, requests: 0, seconds: 0, runs: [] });
+    }
+    tally.set(scenario.id, entry);
   }
   say(
-    `warmed up; measuring ${hot.length} scenarios in ${settings.rounds} rounds of ${roundSeconds(settings)} s each`,
+    `warmed up; measuring ${hot.length} scenarios in ${settings.rounds} rounds of ${roundSeconds(settings)} s each` +
+      (settings.processes > 1
+        ? `, the rounds of the ceiling, the reference and ours shared by ${settings.processes} processes each`
+        : ''),
   );
   for (let round = 0; round < settings.rounds; round++) {
     for (let turn = 0; turn < hot.length; turn++) {
       const scenario = hot[(round + turn) % hot.length];
-      check(scenario.server);
+      const server = scenario.servers[round % scenario.servers.length];
+      check(server);
       const entry = tally.get(scenario.id);
-      await runLoad(tool, { ...entry.load, seconds: 1 });
-      await measureRun(scenario, entry, roundSeconds(settings));
+      await runLoad(tool, { ...entry.byServer.get(server).load, seconds: 1 });
+      await measureRun(scenario, server, entry, roundSeconds(settings));
     }
   }
   for (const scenario of cold) {
-    check(scenario.server);
+    const [server] = scenario.servers;
+    check(server);
     const rotation = createRotation(scenario.paths);
-    const load = { baseUrl: scenario.server.baseUrl, rotation, connections: settings.connections };
+    const load = { baseUrl: server.baseUrl, rotation, connections: settings.connections };
     if (settings.warmupSeconds > 0) await runLoad(tool, { ...load, seconds: settings.warmupSeconds });
-    const entry = newTally(scenario, load);
+    const entry = newTally();
+    entry.byServer.set(server, { load, requests: 0, seconds: 0, runs: [] });
     tally.set(scenario.id, entry);
-    await measureRun(scenario, entry, settings.durationSeconds);
+    await measureRun(scenario, server, entry, settings.durationSeconds);
   }
 
   const results = [];
   for (const scenario of scenarios) {
     const entry = tally.get(scenario.id);
-    const { server } = scenario;
+    const processes = [...entry.byServer].map(([server, one]) => ({
+      name: server.name,
+      pid: server.pid,
+      requestsPerSecond: one.seconds > 0 ? one.requests / one.seconds : null,
+      runs: one.runs,
+    }));
+    const measuredProcesses = processes.filter((one) => one.requestsPerSecond !== null);
+    const ours = counted(scenario.servers[0]);
     const result = {
       id: scenario.id,
       label: scenario.label,
       distinctPaths: scenario.paths.length,
       requests: entry.requests,
       seconds: entry.seconds,
-      requestsPerSecond: entry.requests / entry.seconds,
+      // Each process weighs the same, whatever number of rounds it took.
+      requestsPerSecond:
+        measuredProcesses.reduce((sum, one) => sum + one.requestsPerSecond, 0) / measuredProcesses.length,
       // Medians of the runs' own percentiles.
       p50Ms: median(entry.p50s),
       p99Ms: median(entry.p99s),
       runs: entry.runs,
+      processes,
       non2xx: entry.non2xx,
       errors: entry.errors,
       timeouts: entry.timeouts,
       cacheHitRatio: entry.lookups > 0 ? entry.hits / entry.lookups : null,
-      cacheLookups: counted(server) ? entry.lookups : null,
+      cacheLookups: ours ? entry.lookups : null,
       // Share of the lookups the L1 answered from process memory (0 without L1).
       memoryHitRatio: entry.lookups > 0 ? entry.memoryHits / entry.lookups : null,
       // CPU time of the server process per request it answered (user + system, microseconds).
@@ -415,7 +466,9 @@ async function main() {
       cpuBusy: entry.ticks.total > 0 ? sharesOf(entry.ticks).busy : null,
       otherCpu: entry.ticks.total > 0 ? sharesOf(entry.ticks).other : null,
       // The miss scenario must never come back to an id it has already requested (and so cached).
-      ...(scenario.cold ? { pathsWrapped: entry.load.rotation.next > scenario.paths.length } : {}),
+      ...(scenario.cold
+        ? { pathsWrapped: entry.byServer.get(scenario.servers[0]).load.rotation.next > scenario.paths.length }
+        : {}),
     };
     results.push(result);
     const problems =
@@ -424,21 +477,29 @@ async function main() {
       result.otherCpu > NOISY
         ? `  (other processes used ${(result.otherCpu * 100).toFixed(0)} % of the CPUs: noisy)`
         : '';
+    const runs =
+      processes.length > 1
+        ? processes
+            .map((one, i) => `#${i + 1}: ${one.runs.map((r) => r.toFixed(0)).join(', ')}`)
+            .join('; ')
+        : processes[0].runs.map((r) => r.toFixed(0)).join(', ');
     say(
       `${scenario.label} [${scenario.paths.length} paths]: ${result.requestsPerSecond.toFixed(0)} req/s ` +
-        `(runs: ${entry.runs.map((r) => r.toFixed(0)).join(', ')}), ` +
+        `(runs: ${runs}), ` +
         `p50 ${result.p50Ms?.toFixed(2)} ms, p99 ${result.p99Ms?.toFixed(2)} ms, ` +
         `server CPU ${result.serverCpuMicrosPerRequest?.toFixed(1)} µs/request` +
         (result.cacheHitRatio === null ? '' : `, cache hits ${(result.cacheHitRatio * 100).toFixed(1)} %`) +
-        (server === oursL1 ? `, from L1 memory ${(result.memoryHitRatio * 100).toFixed(1)} %` : '') +
+        (oursL1All.includes(scenario.servers[0])
+          ? `, from L1 memory ${(result.memoryHitRatio * 100).toFixed(1)} %`
+          : '') +
         problems +
         noise,
     );
   }
 
-  function newTally(scenario, load) {
+  function newTally() {
     return {
-      load,
+      byServer: new Map(),
       requests: 0,
       seconds: 0,
       runs: [],
@@ -455,15 +516,17 @@ async function main() {
     };
   }
 
-  async function measureRun(scenario, entry, seconds) {
-    const { server } = scenario;
-    rss.mark(scenario.id);
-    rssL1.mark(scenario.id);
+  async function measureRun(scenario, server, entry, seconds) {
+    for (const sampler of [...rss, ...rssL1]) sampler.mark(scenario.id);
     const before = counted(server) ? await readCacheCounters(server.baseUrl) : null;
     const cpuBefore = cpuSnapshot(serverPids);
-    const measured = await runLoad(tool, { ...entry.load, seconds });
+    const one = entry.byServer.get(server);
+    const measured = await runLoad(tool, { ...one.load, seconds });
     const ticks = cpuTicks(cpuBefore, cpuSnapshot(serverPids));
     const after = counted(server) ? await readCacheCounters(server.baseUrl) : null;
+    one.requests += measured.requests;
+    one.seconds += measured.seconds;
+    one.runs.push(measured.requestsPerSecond);
     entry.requests += measured.requests;
     entry.seconds += measured.seconds;
     entry.runs.push(measured.requestsPerSecond);
@@ -484,8 +547,8 @@ async function main() {
       entry.serverTicks += ticks.servers.get(String(server.pid)) ?? 0;
     }
   }
-  const rssReport = rss.stop();
-  const rssL1Report = rssL1.stop();
+  const rssReport = combineRss(rss.map((sampler) => sampler.stop()));
+  const rssL1Report = combineRss(rssL1.map((sampler) => sampler.stop()));
   addRatios(results);
   await stopAll();
 
@@ -499,7 +562,8 @@ async function main() {
   );
   console.log(
     `${tool.name} ${tool.version}: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up excluded, ` +
-      `${settings.durationSeconds} s measured per scenario (hits: ${settings.rounds} interleaved runs of ${roundSeconds(settings)} s); ${settings.kits} kits` +
+      `${settings.durationSeconds} s measured per scenario (hits: ${settings.rounds} interleaved runs of ${roundSeconds(settings)} s` +
+      `${settings.processes > 1 ? `, shared by ${settings.processes} processes of the ceiling, the reference and ours` : ''}); ${settings.kits} kits` +
       (idle.other === null
         ? ''
         : `; other processes ${(idle.other * 100).toFixed(0)} % CPU before the first scenario`),
@@ -521,7 +585,7 @@ async function main() {
   );
   console.log(
     `Our API's RSS: max ${rssReport.maxMb?.toFixed(0) ?? '—'} MiB over the run, ` +
-      `${rssL1Report.maxMb?.toFixed(0) ?? '—'} MiB for the instance with L1 (VmRSS every ${rssReport.intervalMs} ms).`,
+      `${rssL1Report.maxMb?.toFixed(0) ?? '—'} MiB with L1 (the largest of ${rssReport.processes} processes each; VmRSS every ${rssReport.intervalMs} ms).`,
   );
   const targets = checkTargets(results, Math.max(rssReport.maxMb ?? 0, rssL1Report.maxMb ?? 0));
   console.log('');
@@ -547,6 +611,7 @@ async function main() {
       warmupSeconds: settings.warmupSeconds,
       durationSeconds: settings.durationSeconds,
       rounds: settings.rounds,
+      processes: settings.processes,
       kits: settings.kits,
       database: settings.database,
       redisDb: settings.redisDb,

@@ -48,7 +48,8 @@ export function readSettings() {
     connections: integer('BENCH_CONNECTIONS', 50, 1, 10_000),
     durationSeconds: integer('BENCH_DURATION', 10, 1, 600),
     warmupSeconds: integer('BENCH_WARMUP', 3, 0, 600),
-    rounds: integer('BENCH_ROUNDS', 5, 1, 100),
+    rounds: integer('BENCH_ROUNDS', 6, 1, 100),
+    processes: integer('BENCH_PROCESSES', 2, 1, 4),
     tool,
     wrk: process.env.BENCH_WRK ?? 'wrk',
   };
