@@ -3,7 +3,7 @@
 // Fastify), all measured in the same run on this machine. Prints one table and writes
 // bench/results/latest.json. See docs/BENCHMARKS.md.
 //
-//   npm run bench            (= npm run build && node bench/run.mjs; about 2–3 minutes)
+//   npm run bench            (= npm run build && node bench/run.mjs; about 4 minutes)
 //
 // Environment (all optional):
 //   DATABASE_URL       PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres);
@@ -197,7 +197,7 @@ async function main() {
 
   const [expressPort, fastifyPort] = await Promise.all([freePort(), freePort()]);
   // Each server compared with the ceiling runs as `settings.processes` processes that take the
-  // rounds in turn (docs/BENCHMARKS.md, "Method"): on this machine one process keeps its own
+  // rounds in turn (docs/BENCHMARKS.md, "Scenarios"): on this machine one process keeps its own
   // speed for its whole life, up to a tenth away from another process of the same program.
   const copies = async (start) => {
     const handles = [];
