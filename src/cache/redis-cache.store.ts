@@ -468,7 +468,12 @@ export class RedisCacheStore implements CacheStore {
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.timedOut()), this.options.commandTimeoutMs);
+      // Due timers run before the event loop reads its sockets: after the loop was busy for
+      // longer than the timeout, an answer already waiting would lose to the timer, and a busy
+      // process would count answered commands as failures and open the breaker (then every
+      // read goes to PostgreSQL just when the process has the least time to spare). The
+      // rejection waits for the check phase, which comes after the sockets were read.
+      timer = setTimeout(() => setImmediate(() => reject(this.timedOut())), this.options.commandTimeoutMs);
     });
     try {
       const result = await Promise.race([work(), timeout]);

@@ -357,6 +357,23 @@ describe('RedisCacheStore', () => {
       }
     });
 
+    it('takes an answer that came while the event loop was busy for longer than the timeout', async () => {
+      const { store, metrics } = await openStore(redis.url, { commandTimeoutMs: 250, failureThreshold: 1 });
+      await put(store, entry('club_busy', ['club:busy'], '"busy"', 'club'));
+      const before = await errorsCounted(metrics, 'get');
+      const read = store.get('club_busy');
+      // The MGET has been written (node-redis writes on setImmediate); then the process is busy
+      // for 400 ms with other work while Redis answers: at the next turn the timeout is due and
+      // the answer is waiting on the socket.
+      await new Promise((resolve) => setImmediate(resolve));
+      const busyUntil = Date.now() + 400;
+      while (Date.now() < busyUntil);
+      expect(await read).toBe('"busy"');
+      expect((await errorsCounted(metrics, 'get')) - before).toBe(0);
+      expect(store.circuitState).toBe('closed');
+      expect(store.serving).toBe(true);
+    });
+
     it('counts one get error per read when a batch of reads times out, a key asked twice counting twice', async () => {
       const proxy = await startFreezableProxy(redis.url);
       try {
