@@ -43,6 +43,38 @@ describe('CacheService over Redis', () => {
     expect(await redis.client.get('fkapi:kit_1000')).toBe('{"id":1000}');
   });
 
+  it('with Redis unreachable, gives concurrent misses of one key two computations, the second begun after all of them asked', async () => {
+    // Nothing listens on port 1: no invalidation sequence can be read.
+    const unreachable = new RedisCacheStore(createRedisClient('redis://127.0.0.1:1', 250), metrics, {
+      commandTimeoutMs: 250,
+    });
+    await unreachable.start(100);
+    try {
+      const offline = new CacheService(unreachable, metrics, { cacheTtlSeconds: 3600 } as AppConfig);
+      const spec = { key: 'kit_1001', cacheType: 'kit', tags: () => ['kit:1001'] };
+      const computationsStarted: number[] = [];
+      const compute = async () => {
+        computationsStarted.push(performance.now());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return { computation: computationsStarted.length };
+      };
+      const first = offline.read(spec, compute);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the first computation is under way
+      const asked: number[] = [];
+      const others = Array.from({ length: 49 }, () => {
+        asked.push(performance.now());
+        return offline.read(spec, compute);
+      });
+      expect((await first).computation).toBe(1);
+      const results = await Promise.all(others);
+      expect(computationsStarted).toHaveLength(2);
+      expect(results.every((r) => r.computation === 2)).toBe(true);
+      expect(computationsStarted[1]).toBeGreaterThanOrEqual(Math.max(...asked));
+    } finally {
+      await unreachable.close();
+    }
+  });
+
   it('does not hand a read that began after an invalidation the result of a computation that began before it', async () => {
     let release!: () => void;
     const slowQuery = new Promise<void>((resolve) => (release = resolve));

@@ -50,12 +50,50 @@ describe('SingleFlight', () => {
     expect(flight.size).toBe(0);
   });
 
-  it('never joins without a sequence (Redis unavailable): each such caller computes', async () => {
+  it('never lets a caller without a sequence (Redis unavailable) join a running computation: such callers share the next one, begun after it ends', async () => {
+    const flight = new SingleFlight<string>();
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const running = gate('read before');
+    const trailing = gate('read after both callers asked');
+    const next = jest.fn(trailing.work);
+    const notRun = jest.fn(() => Promise.resolve('never run'));
+    const old = flight.run('k', 2, running.work);
+    const first = flight.run('k', null, next);
+    const second = flight.run('k', null, notRun);
+    await turn();
+    expect(next).not.toHaveBeenCalled();
+    running.open();
+    expect(await old).toBe('read before');
+    await turn();
+    expect(next).toHaveBeenCalledTimes(1);
+    // Once that one has begun, a caller without a sequence waits for the one after it, and a
+    // caller with a sequence computes on its own.
+    const late = gate('read after the late caller asked');
+    const lateWork = jest.fn(late.work);
+    const third = flight.run('k', null, lateWork);
+    const withSequence = flight.run('k', 3, () => Promise.resolve('own computation'));
+    expect(await withSequence).toBe('own computation');
+    trailing.open();
+    expect(await Promise.all([first, second])).toEqual([
+      'read after both callers asked',
+      'read after both callers asked',
+    ]);
+    expect(notRun).not.toHaveBeenCalled();
+    late.open();
+    expect(await third).toBe('read after the late caller asked');
+    expect(lateWork).toHaveBeenCalledTimes(1);
+    expect(flight.size).toBe(0);
+  });
+
+  it('computes at once for a caller without a sequence when nothing is running, and after a failure', async () => {
     const flight = new SingleFlight<number>();
+    const failing = flight.run('k', null, () => Promise.reject(new Error('database down')));
+    const after = flight.run('k', null, () => Promise.resolve(5));
+    await expect(failing).rejects.toThrow('database down');
+    expect(await after).toBe(5);
     let runs = 0;
-    const work = () => Promise.resolve(++runs);
-    await Promise.all([flight.run('k', null, work), flight.run('k', null, work), flight.run('k', 2, work)]);
-    expect(runs).toBe(3);
+    expect(await flight.run('k', null, () => Promise.resolve(++runs))).toBe(1);
+    expect(flight.size).toBe(0);
   });
 
   it('shares an error with every caller and forgets the key afterwards', async () => {
