@@ -71,7 +71,7 @@ export class RawFastPath {
     if (remembered !== undefined) {
       // Answered at the end of the turn with the other memory hits, not at once: the requests of
       // a turn are all read before any answer is written, as on the Redis path, which answers a
-      // turn's hits together when the batch read returns. Measured with L1 on: 10-20 % more
+      // turn's hits together when the batch read returns. Measured with L1 on: 10-25 % more
       // hits per second and less CPU per hit (user and system time) than answering each
       // request as it is parsed (docs/BENCHMARKS.md).
       if (this.memoryHits.length === 0) setImmediate(this.answerMemoryHits);
