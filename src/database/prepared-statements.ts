@@ -46,12 +46,12 @@ export function preparedStatementsOf(dataSource: DataSource): PreparedStatements
   pool?.on?.('acquire', (client: PatchedClient) => {
     if (client[PATCHED]) return;
     client[PATCHED] = true;
-    const send = client.query.bind(client) as (config: QueryConfig, values?: unknown) => unknown;
-    const sendText = client.query.bind(client) as (...args: unknown[]) => unknown;
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
       const name = typeof text === 'string' && callback === undefined ? statements.nameOf(text) : undefined;
-      if (name === undefined || typeof values === 'function') return sendText(text, values, callback);
-      return send({ name, text: text as string, values: values as unknown[] | undefined });
+      if (name === undefined || typeof values === 'function') return query(text, values, callback);
+      const named: QueryConfig = { name, text: text as string, values: values as unknown[] | undefined };
+      return query(named);
     };
   });
   return statements;
