@@ -436,7 +436,7 @@ async function main() {
       runs: one.runs,
     }));
     const measuredProcesses = processes.filter((one) => one.requestsPerSecond !== null);
-    const ours = counted(scenario.servers[0]);
+    const isOurs = counted(scenario.servers[0]);
     const result = {
       id: scenario.id,
       label: scenario.label,
@@ -455,7 +455,7 @@ async function main() {
       errors: entry.errors,
       timeouts: entry.timeouts,
       cacheHitRatio: entry.lookups > 0 ? entry.hits / entry.lookups : null,
-      cacheLookups: ours ? entry.lookups : null,
+      cacheLookups: isOurs ? entry.lookups : null,
       // Share of the lookups the L1 answered from process memory (0 without L1).
       memoryHitRatio: entry.lookups > 0 ? entry.memoryHits / entry.lookups : null,
       // CPU time of the server process per request it answered (user + system, microseconds).

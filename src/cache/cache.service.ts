@@ -22,9 +22,10 @@ type Outcome = { hit: true; json: string } | { hit: false; value: unknown; json:
 
 /**
  * The read path of DESIGN.md §4: key → one `GET` → on a hit, the stored JSON; on a miss, one
- * computation per key and invalidation sequence in this process (single-flight), whose result is stored with its tags
- * unless a write invalidated one of them meanwhile. Errors of the computation (a 404 domain
- * error, a database failure) reach every caller waiting on it and are never stored.
+ * computation per key and invalidation sequence in this process (single-flight), whose result
+ * is stored with its tags unless a write invalidated one of them meanwhile. Errors of the
+ * computation (a 404 domain error, a database failure) reach every caller waiting on it and are
+ * never stored.
  */
 @Injectable()
 export class CacheService {
