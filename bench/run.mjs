@@ -16,11 +16,12 @@
 //   BENCH_WARMUP       warm-up seconds per scenario, not counted (3)
 //   BENCH_ROUNDS       hot scenarios take turns in this many runs of BENCH_DURATION / BENCH_ROUNDS
 //                      seconds each, each after one unmeasured second (6)
-//   BENCH_PROCESSES    processes of the ceiling, the reference and each of our two configurations,
+//   BENCH_PROCESSES    processes of the ceiling, the reference and each of our four configurations,
 //                      taking the rounds in turn (2): one process's own speed is not the server's
 //   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
 //   BENCH_WRK          path of wrk (default: wrk on PATH)
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -88,6 +89,12 @@ process.on('SIGINT', () => void interrupted('SIGINT'));
 process.on('SIGTERM', () => void interrupted('SIGTERM'));
 process.on('exit', killAllNow);
 
+/** `fkapi:v1:`: where the built API keeps its entries in Redis. */
+function entryPrefix() {
+  const { NAMESPACE, ENTRY_VERSION } = createRequire(import.meta.url)(join(ROOT, 'dist/cache/cache-key.js'));
+  return `${NAMESPACE}${ENTRY_VERSION}`;
+}
+
 function compileBenchApps() {
   say('compiling bench/ceiling and bench/peers (bench/tsconfig.json → bench/dist)');
   execFileSync(
@@ -121,38 +128,48 @@ const sizeStats = (bodies) => {
   };
 };
 
-/** The acceptance figures of issue 5, each with whether this run meets it. */
+/**
+ * The acceptance figures, each with whether this run meets it: the shipped default (rate limit
+ * on) first, then the same with the limit off.
+ */
 function checkTargets(results, maxRssMb) {
   const byId = Object.fromEntries(results.map((r) => [r.id, r]));
-  const hit = byId['ours-kit-hit'];
-  const l1 = byId['ours-kit-hit-l1'];
   const ratio = (value) => `${value.toFixed(2)}×`;
   const cpu = (r) =>
     r.serverCpuMicrosPerRequest === null || byId.ceiling.serverCpuMicrosPerRequest === null
       ? ''
       : ` (server CPU per request ${r.serverCpuMicrosPerRequest.toFixed(1)} µs, ceiling ${byId.ceiling.serverCpuMicrosPerRequest.toFixed(1)} µs)`;
-  return [
-    {
-      met: hit.ratioToCeiling >= 0.9,
-      text: `kit hit, L1 off: ${ratio(hit.ratioToCeiling)} of the ceiling (≥ 0.90×)${cpu(hit)}`,
-    },
-    {
-      met: l1.ratioToCeiling >= 1.0,
-      text: `kit hit, L1 on: ${ratio(l1.ratioToCeiling)} of the ceiling (≥ 1.00×)${cpu(l1)}`,
-    },
-    {
-      met: hit.ratioToExpressPeer >= 4,
-      text: `kit hit, L1 off: ${ratio(hit.ratioToExpressPeer)} the Express peer (≥ 4×)`,
-    },
-    {
-      met: hit.ratioToFastifyPeer >= 1.2,
-      text: `kit hit, L1 off: ${ratio(hit.ratioToFastifyPeer)} the Fastify peer (≥ 1.2×)`,
-    },
-    {
-      met: maxRssMb * 1.048576 < 250,
-      text: `RSS of the API processes: max ${(maxRssMb * 1.048576).toFixed(0)} MB (< 250 MB)`,
-    },
-  ];
+  const targets = [];
+  for (const [suffix, config] of [
+    ['', 'default (limit on)'],
+    ['-nolimit', 'limit off'],
+  ]) {
+    const hit = byId[`ours-kit-hit${suffix}`];
+    const l1 = byId[`ours-kit-hit-l1${suffix}`];
+    targets.push(
+      {
+        met: hit.ratioToCeiling >= 0.9,
+        text: `${config}, kit hit, L1 off: ${ratio(hit.ratioToCeiling)} of the ceiling (≥ 0.90×)${cpu(hit)}`,
+      },
+      {
+        met: l1.ratioToCeiling >= 1.0,
+        text: `${config}, kit hit, L1 on: ${ratio(l1.ratioToCeiling)} of the ceiling (≥ 1.00×)${cpu(l1)}`,
+      },
+      {
+        met: hit.ratioToFastifyPeer >= 1.2,
+        text: `${config}, kit hit, L1 off: ${ratio(hit.ratioToFastifyPeer)} the Fastify peer (≥ 1.2×)`,
+      },
+      {
+        met: hit.ratioToExpressPeer >= 4,
+        text: `${config}, kit hit, L1 off: ${ratio(hit.ratioToExpressPeer)} the Express peer (≥ 4×)`,
+      },
+    );
+  }
+  targets.push({
+    met: maxRssMb * 1.048576 < 250,
+    text: `RSS of the API processes: max ${(maxRssMb * 1.048576).toFixed(0)} MB (< 250 MB)`,
+  });
+  return targets;
 }
 
 /** The RSS reports of several processes of one configuration: the largest, phase by phase. */
@@ -211,7 +228,9 @@ async function main() {
     ...shared,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_HOUR: '0',
+    // The shipped default: the per-IP limit on (set where this run cannot reach it). The
+    // limit-off processes below are measured beside it, never instead of it.
+    RATE_LIMIT_PER_HOUR: '1000000000',
     API_AUTH_ENABLED: 'false',
     DEMO_DATA: 'false',
     CORS_ORIGINS: '',
@@ -241,9 +260,32 @@ async function main() {
       env: { ...oursEnv, CACHE_L1_ENABLED: 'true', CACHE_L1_MAX_ENTRIES: '10000', CACHE_L1_TTL_MS: '5000' },
     }),
   );
+  // Both again with the rate limit off (RATE_LIMIT_PER_HOUR=0), the second row of each.
+  const noLimit = { ...oursEnv, RATE_LIMIT_PER_HOUR: '0' };
+  const oursNoLimitAll = await copies((port, i) =>
+    startChild({
+      name: copyName('our API, limit off', i),
+      script: join(ROOT, 'dist/main.js'),
+      nodeArgs: API_NODE_ARGS,
+      cwd: ROOT,
+      port,
+      env: noLimit,
+    }),
+  );
+  const oursL1NoLimitAll = await copies((port, i) =>
+    startChild({
+      name: copyName('our API with L1, limit off', i),
+      script: join(ROOT, 'dist/main.js'),
+      nodeArgs: API_NODE_ARGS,
+      cwd: ROOT,
+      port,
+      env: { ...noLimit, CACHE_L1_ENABLED: 'true', CACHE_L1_MAX_ENTRIES: '10000', CACHE_L1_TTL_MS: '5000' },
+    }),
+  );
   const [ours] = oursAll;
-  const rss = oursAll.map((handle) => sampleRss(handle.pid));
-  const rssL1 = oursL1All.map((handle) => sampleRss(handle.pid));
+  const rss = [...oursAll, ...oursNoLimitAll].map((handle) => sampleRss(handle.pid));
+  const rssL1 = [...oursL1All, ...oursL1NoLimitAll].map((handle) => sampleRss(handle.pid));
+  const allOurs = [...oursAll, ...oursL1All, ...oursNoLimitAll, ...oursL1NoLimitAll];
   const express = startChild({
     name: 'Express peer',
     script: join(ROOT, 'bench/dist/peers/express-main.js'),
@@ -258,7 +300,7 @@ async function main() {
     port: fastifyPort,
     env: shared,
   });
-  for (const handle of [...oursAll, ...oursL1All]) await waitUntilReady(handle, '/api/health');
+  for (const handle of allOurs) await waitUntilReady(handle, '/api/health');
   say(`our API ready on ${ours.baseUrl} (pid ${ours.pid}); reading kit bodies to choose the hot set`);
 
   const paths = await choosePaths(settings.databaseUrls.bench, ours.baseUrl);
@@ -278,7 +320,8 @@ async function main() {
       script: join(ROOT, 'bench/dist/ceiling/redis-get.js'),
       cwd: ROOT,
       port,
-      env: { ...process.env, REDIS_URL: settings.redisUrl },
+      // Where our API's entries are: `fkapi:` and the cache schema version (src/cache/cache-key.ts).
+      env: { ...process.env, REDIS_URL: settings.redisUrl, ENTRY_PREFIX: entryPrefix() },
     }),
   );
   const [ceiling] = ceilings;
@@ -345,6 +388,18 @@ async function main() {
       paths: paths.hotKitPaths,
     },
     { id: 'ours-kit-hit', label: 'ours, hit: kit detail', servers: oursAll, paths: paths.hotKitPaths },
+    {
+      id: 'ours-kit-hit-l1-nolimit',
+      label: 'ours, limit off, hit: kit detail, L1 on',
+      servers: oursL1NoLimitAll,
+      paths: paths.hotKitPaths,
+    },
+    {
+      id: 'ours-kit-hit-nolimit',
+      label: 'ours, limit off, hit: kit detail',
+      servers: oursNoLimitAll,
+      paths: paths.hotKitPaths,
+    },
     { id: 'ours-search-hit', label: 'ours, hit: club search', servers: oursAll, paths: paths.searchPaths },
     { id: 'ours-list-hit', label: 'ours, hit: kit list by club', servers: oursAll, paths: paths.listPaths },
     {
@@ -356,9 +411,7 @@ async function main() {
     },
   ];
 
-  const serverPids = [...oursAll, ...oursL1All, express, fastify, ...ceilings, ...redisGets].map(
-    (handle) => handle.pid,
-  );
+  const serverPids = [...allOurs, express, fastify, ...ceilings, ...redisGets].map((handle) => handle.pid);
   const idleStart = cpuSnapshot(serverPids);
   await sleep(2000);
   const idle = cpuShares(idleStart, cpuSnapshot(serverPids));
@@ -381,10 +434,12 @@ async function main() {
   const check = (server) => {
     if (server.exited) throw new Error(`${server.name} exited (${server.exitCode})${describeOutput(server)}`);
   };
-  const ourProcesses = new Set([...oursAll, ...oursL1All]);
+  const ourProcesses = new Set(allOurs);
   const counted = (server) => ourProcesses.has(server);
   const warmupEach = (scenario) =>
-    settings.warmupSeconds > 0 ? Math.max(1, Math.round(settings.warmupSeconds / scenario.servers.length)) : 0;
+    settings.warmupSeconds > 0
+      ? Math.max(1, Math.round(settings.warmupSeconds / scenario.servers.length))
+      : 0;
   for (const scenario of hot) {
     const rotation = createRotation(scenario.paths);
     const entry = newTally();
@@ -479,9 +534,7 @@ async function main() {
         : '';
     const runs =
       processes.length > 1
-        ? processes
-            .map((one, i) => `#${i + 1}: ${one.runs.map((r) => r.toFixed(0)).join(', ')}`)
-            .join('; ')
+        ? processes.map((one, i) => `#${i + 1}: ${one.runs.map((r) => r.toFixed(0)).join(', ')}`).join('; ')
         : processes[0].runs.map((r) => r.toFixed(0)).join(', ');
     say(
       `${scenario.label} [${scenario.paths.length} paths]: ${result.requestsPerSecond.toFixed(0)} req/s ` +
@@ -489,7 +542,7 @@ async function main() {
         `p50 ${result.p50Ms?.toFixed(2)} ms, p99 ${result.p99Ms?.toFixed(2)} ms, ` +
         `server CPU ${result.serverCpuMicrosPerRequest?.toFixed(1)} µs/request` +
         (result.cacheHitRatio === null ? '' : `, cache hits ${(result.cacheHitRatio * 100).toFixed(1)} %`) +
-        (oursL1All.includes(scenario.servers[0])
+        ([...oursL1All, ...oursL1NoLimitAll].includes(scenario.servers[0])
           ? `, from L1 memory ${(result.memoryHitRatio * 100).toFixed(1)} %`
           : '') +
         problems +

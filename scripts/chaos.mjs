@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 
 const [scenario, ...args] = process.argv.slice(2);
-const scenarios = ['consistency', 'faults', 'fuzz'];
+const scenarios = ['consistency', 'faults', 'fuzz', 'redis-cluster', 'redis-sentinel', 'replica-consistency'];
 if (!scenarios.includes(scenario)) {
   process.stderr.write(`usage: node scripts/chaos.mjs <${scenarios.join('|')}> [--seconds N] [--runs N]\n`);
   process.exit(2);

@@ -24,7 +24,7 @@ const down = [];
 for (const service of services) if (!(await probe(service))) down.push(service);
 if (down.length > 0) {
   for (const s of down) {
-    console.error(`${s.label} is not reachable at ${s.host}:${s.port} (set ${s.name}, or start it: see README "Running the tests").`);
+    console.error(`${s.label} is not reachable at ${s.host}:${s.port} (set ${s.name}, or start it: see README.md, "Tests").`);
   }
   process.exit(1);
 }

@@ -4,11 +4,12 @@
 // the same run shows what a Redis round trip costs on the machine at hand.
 //
 // Environment: PORT, HOST (default 127.0.0.1), REDIS_URL (the benchmark's database, where our API
-// has cached the kits: `fkapi:kit_<id>`).
+// has cached the kits), ENTRY_PREFIX (where its entries are: `fkapi:v1:`, then `kit_<id>`).
 import { createServer } from 'node:http';
 import { createClient } from 'redis';
 
 const PREFIX = '/api/kits/';
+const ENTRY_PREFIX = process.env.ENTRY_PREFIX ?? 'fkapi:v1:';
 
 async function main(): Promise<void> {
   const redis = createClient({ url: process.env.REDIS_URL });
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
       response.writeHead(404).end();
       return;
     }
-    redis.get(`fkapi:kit_${id}`).then(
+    redis.get(`${ENTRY_PREFIX}kit_${id}`).then(
       (json) => {
         if (json === null) {
           response.writeHead(404).end();

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function integer(name, fallback, min, max) {
+/** A whole number from the environment within [min, max], `fallback` when unset; else it throws. */
+export function integer(name, fallback, min, max) {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);

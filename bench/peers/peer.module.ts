@@ -1,8 +1,7 @@
-import KeyvRedis from '@keyv/redis';
-import { CacheModule } from '@nestjs/cache-manager';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ENTITIES, Kit } from './fkapi-dist';
+import { peerCacheModule } from './peer-cache';
 import { PeerKitsController } from './peer-kits.controller';
 import { PeerKitsService } from './peer-kits.service';
 
@@ -14,15 +13,10 @@ export interface PeerOptions {
   cacheNamespace: string;
 }
 
-/** Our API's defaults: a pool of 10 and a TTL of one hour. */
+/** Our API's default pool: 10 connections. */
 const POOL_SIZE = 10;
-const TTL_MS = 3_600_000;
 
-/**
- * The stock way, after https://docs.nestjs.com/techniques/caching ("Using alternative cache
- * stores"): `CacheModule.registerAsync` with a `@keyv/redis` store. Only the Redis store: the
- * docs' example puts an in-memory store first, which would make this an L1 comparison.
- */
+/** The stock way: TypeORM, and NestJS's cache with a Redis store (`peer-cache.ts`). */
 @Module({})
 export class PeerModule {
   static forRoot(options: PeerOptions): DynamicModule {
@@ -37,13 +31,7 @@ export class PeerModule {
           extra: { max: POOL_SIZE, application_name: `fkapi-bench-${options.cacheNamespace}` },
         }),
         TypeOrmModule.forFeature([Kit]),
-        CacheModule.registerAsync({
-          useFactory: () => ({
-            stores: [new KeyvRedis(options.redisUrl)],
-            ttl: TTL_MS,
-            namespace: options.cacheNamespace,
-          }),
-        }),
+        peerCacheModule(options.redisUrl, options.cacheNamespace),
       ],
       controllers: [PeerKitsController],
       providers: [PeerKitsService],

@@ -7,6 +7,7 @@ import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { BrandsService } from './brands.service';
 import { BrandDto } from './dto/brand.dto';
 import { CreateBrandDto, UpdateBrandDto } from './dto/write-brand.dto';
+import { HitPath } from '../cache/http/hit-path-routes';
 
 @ApiTags('brands')
 @Controller('api')
@@ -14,6 +15,7 @@ export class BrandsController {
   constructor(private readonly brands: BrandsService) {}
 
   @Get('brands/search')
+  @HitPath()
   @ApiOperation({ summary: 'Search brands by name or slug (at most 10)' })
   @ApiOkResponse({ type: [BrandDto] })
   @ApiErrors(422)
@@ -22,6 +24,7 @@ export class BrandsController {
   }
 
   @Get('brands/:brand_id')
+  @HitPath()
   @ApiOperation({ summary: 'One brand' })
   @ApiOkResponse({ type: BrandDto })
   @ApiErrors(404, 422)

@@ -1,14 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { generateCacheKey, NAMESPACE } from './cache-key';
+import { ENTRY_VERSION, entryKey, isVersionedKey, NAMESPACE } from './cache-key';
 import { CACHE_STORE, CacheStore } from './cache-store';
-import { Family, KitKeys, kitChangeTags, Tag } from './cache-tags';
+import { Family, Tag } from './cache-tags';
+import { internalKeyReason } from './tag-index-rules';
+
+/** A key of the cache's own index was given where an entry's was expected. */
+export class InternalKeyError extends Error {}
 
 /**
  * Removes cache entries: by tag (what the after-commit subscriber and the outbox call), with the
  * seed's named invalidators (same names and meaning as `core/cache_utils.py`, but exact: every
  * entry that contains the entity goes, whatever its key, and nothing else), by key, or all of
  * ours. Each call is one Lua script per batch of tags, in time proportional to the entries it
- * deletes (DESIGN.md §3). Every method throws when the store cannot be reached, so a caller that
+ * deletes (docs/DESIGN.md §3). Every method throws when the store cannot be reached, so a caller that
  * must not lose an invalidation (the outbox) retries it.
  */
 @Injectable()
@@ -40,10 +44,18 @@ export class CacheInvalidationService {
   /**
    * Every entry containing the kit. Given the kit's club and season (`keys`), also what the
    * seed cascades to — the club's and the season's entries — and the kit lists and searches a
-   * changed kit can enter or leave (`kitChangeTags`).
+   * changed kit can enter or leave (what a kit's write drops: `kits/kit.invalidation.ts`).
    */
-  invalidateKitCache(kitId: number, keys?: Omit<KitKeys, 'id'>): Promise<number> {
-    return this.invalidateTags(keys ? kitChangeTags({ ...keys, id: kitId }, undefined) : [Tag.kit(kitId)]);
+  invalidateKitCache(kitId: number, keys?: { teamId: number; seasonId: number }): Promise<number> {
+    // Without its club and season, every paginated kit list goes (they carry no tag per kit).
+    if (!keys) return this.invalidateTags([Tag.kit(kitId), Family.kitPages]);
+    const families = [Family.kitsList, Family.kitsBulk, Family.searchKits];
+    return this.invalidateTags([
+      ...families,
+      Tag.kit(kitId),
+      Tag.clubKits(keys.teamId),
+      Tag.seasonKits(keys.seasonId),
+    ]);
   }
 
   invalidateBrandCache(brandId: number): Promise<number> {
@@ -62,13 +74,21 @@ export class CacheInvalidationService {
   /** The user's collection: the entries tagged with it and the seed's `user_collection_{userid}` key. */
   async invalidateUserCollectionCache(userid: number): Promise<number> {
     const tagged = await this.invalidateTags([Tag.userCollection(userid)]);
-    const direct = await this.store.deleteKey(generateCacheKey('user_collection', [userid]));
+    const direct = await this.store.deleteKey(entryKey('user_collection', [userid]));
     return tagged + (direct ? 1 : 0);
   }
 
-  /** One entry, by its cache key (`club_5`; a leading `fkapi:` is accepted). True when it existed. */
+  /**
+   * One entry, by its key as an operator writes it: the seed's `club_5` (the current schema
+   * version's entry), or versioned, `v1:club_5`; a leading `fkapi:` is accepted. The cache's
+   * own keys (`tag:…`, `inv:…`) are refused, whoever asks (HTTP, CLI): deleting one would
+   * corrupt the index. True when the entry existed.
+   */
   deleteKey(key: string): Promise<boolean> {
-    return this.store.deleteKey(key.startsWith(NAMESPACE) ? key.slice(NAMESPACE.length) : key);
+    const internal = internalKeyReason(key);
+    if (internal) return Promise.reject(new InternalKeyError(internal));
+    const bare = key.startsWith(NAMESPACE) ? key.slice(NAMESPACE.length) : key;
+    return this.store.deleteKey(isVersionedKey(bare) ? bare : ENTRY_VERSION + bare);
   }
 
   /**

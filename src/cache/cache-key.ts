@@ -4,6 +4,22 @@ import { normaliseKeyword } from '../common/search/keyword.dto';
 /** Every Redis key the cache writes starts with this (the seed's `fkapi:` prefix). */
 export const NAMESPACE = 'fkapi:';
 
+/**
+ * The shape of what cache entries hold. Bump it in the same change as a cached response's shape
+ * (`test/unit/cache-schema-version.spec.ts` fails until you do): entries then live under new keys
+ * (`fkapi:v2:club_5`), so an instance of the new code never reads JSON written by the old one,
+ * nor the old one the new (both run side by side during a rolling deploy). The tag index, the
+ * invalidation sequence and the rate-limit counters stay unversioned under `fkapi:`, shared by
+ * every version: a write on either invalidates the entries of both, and the old ones expire
+ * with their TTL.
+ */
+export const CACHE_SCHEMA_VERSION = 1;
+
+/** Where the current version's entries sit under the namespace: `v1:` (Redis key `fkapi:v1:club_5`). */
+export const ENTRY_VERSION = `v${CACHE_SCHEMA_VERSION}:`;
+
+const VERSIONED_KEY = /^v[0-9]+:/;
+
 /** Past this many characters a key becomes `${prefix}_${md5}` (the seed's rule). */
 export const MAX_PLAIN_KEY_LENGTH = 200;
 
@@ -77,6 +93,23 @@ export function generateCacheKey(
     return `${prefix}_${createHash('md5').update(joined).digest('hex')}`;
   }
   return joined;
+}
+
+/**
+ * The key an entry is stored under: {@link generateCacheKey} (the seed's format) behind the
+ * schema version, `v1:club_5`. Every entry the application reads or writes is keyed by this.
+ */
+export function entryKey(
+  prefix: string,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>> = {},
+): string {
+  return ENTRY_VERSION + generateCacheKey(prefix, args, kwargs);
+}
+
+/** Whether a key (without the namespace) names an entry of some schema version, `v1:club_5`. */
+export function isVersionedKey(key: string): boolean {
+  return VERSIONED_KEY.test(key);
 }
 
 function looksHashed(prefix: string, key: string): boolean {

@@ -2,8 +2,9 @@ import { DomainError } from '../common/errors/domain-errors';
 
 /**
  * Where cached responses live: Redis ({@link RedisCacheStore}) or, without `REDIS_URL`, this
- * process's memory ({@link MemoryCacheStore}). Keys here are cache keys from `generateCacheKey`
- * (the store adds the `fkapi:` namespace); values are JSON strings.
+ * process's memory ({@link MemoryCacheStore}). Keys here are entry keys from `entryKey`
+ * (`generateCacheKey` behind the schema version; the store adds the `fkapi:` namespace); values
+ * are JSON strings.
  */
 export interface CacheStore {
   /** `redis` or `memory`, for health and stats. */
@@ -15,6 +16,9 @@ export interface CacheStore {
    * computes the value from PostgreSQL.
    */
   get(key: string): Promise<string | null>;
+
+  /** When the entry expires; null when there is none or the store cannot say now. Never throws. */
+  expiresAt(key: string): Promise<Date | null>;
 
   /**
    * `get` with the entry's strong ETag (`http/http-caching.ts`), for the HTTP fast paths; an
@@ -36,10 +40,10 @@ export interface CacheStore {
   lookup(key: string): Promise<{ value: string | null; sequence: number | null }>;
 
   /**
-   * The invalidation sequence now, read before a computation starts (DESIGN.md §3); null when
+   * The invalidation sequence now, read before a computation starts (docs/DESIGN.md §3); null when
    * the store cannot be asked, in which case the result must not be stored.
    */
-  readSequence(): Promise<number | null>;
+  readSequence(key: string): Promise<number | null>;
 
   /**
    * Stores the value with its TTL, its `cache_type` and its tags, atomically. Refused (false)

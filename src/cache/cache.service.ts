@@ -2,13 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CacheMetrics } from '../metrics/cache-metrics';
 import { CACHE_STORE, CacheStore } from './cache-store';
-import { MARKER_TTL_MS } from './redis-cache.store';
+import { MARKER_TTL_MS } from './tag-index-rules';
 import { attachCachedPayload } from './cached-payload';
 import { SingleFlight } from './single-flight';
 
 /** What one cached read stores, and under which tags. */
 export interface CachedRead<T> {
-  /** From `generateCacheKey` (without the `fkapi:` namespace). */
+  /** From `entryKey` (without the `fkapi:` namespace). */
   key: string;
   /** `fkapi_cache_*{cache_type}` label: the key family (club, search, …). */
   cacheType: string;
@@ -21,7 +21,7 @@ export interface CachedRead<T> {
 type Outcome = { hit: true; json: string } | { hit: false; value: unknown; json: string | undefined };
 
 /**
- * The read path of DESIGN.md §4: key → one `GET` → on a hit, the stored JSON; on a miss, one
+ * The read path of docs/DESIGN.md §4: key → one `GET` → on a hit, the stored JSON; on a miss, one
  * computation per key and invalidation sequence in this process (single-flight), whose result
  * is stored with its tags unless a write invalidated one of them meanwhile. Errors of the
  * computation (a 404 domain error, a database failure) reach every caller waiting on it and are

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CacheKeyParts, CachedMetadata, getCachedMetadata } from './cached.decorator';
-import { cacheTypeOf, generateCacheKey } from './cache-key';
+import { cacheTypeOf, entryKey } from './cache-key';
 import { CacheService } from './cache.service';
 
 const isPositional = (parts: CacheKeyParts): parts is readonly unknown[] => Array.isArray(parts);
@@ -10,8 +10,8 @@ const isPositional = (parts: CacheKeyParts): parts is readonly unknown[] => Arra
 function keyOf(metadata: CachedMetadata, args: unknown[]): string {
   const parts = metadata.key ? metadata.key(...args) : args;
   return isPositional(parts)
-    ? generateCacheKey(metadata.prefix, parts)
-    : generateCacheKey(metadata.prefix, parts.args, parts.kwargs);
+    ? entryKey(metadata.prefix, parts)
+    : entryKey(metadata.prefix, parts.args, parts.kwargs);
 }
 
 /**

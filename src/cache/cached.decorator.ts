@@ -1,5 +1,5 @@
 /**
- * `@Cached(prefix, options)` caches what a service read method returns (DESIGN.md §4).
+ * `@Cached(prefix, options)` caches what a service read method returns (docs/DESIGN.md §4).
  *
  *   import { Cached } from '../cache/cached.decorator';
  *   import { Family, Tag } from '../cache/cache-tags';
@@ -14,7 +14,7 @@
  *   })
  *   async clubKits(clubId: number, q: ClubKitsQuery): Promise<KitItemDto[]> { … } // kit_club_5_page=1_page_size=20_season=~
  *
- * - `prefix`: a family of DESIGN.md §2 (`club`, `season_club`, `kit_club`, `search_kits`, …);
+ * - `prefix`: a family of docs/DESIGN.md §2 (`club`, `season_club`, `kit_club`, `search_kits`, …);
  *   its first word is the `cache_type` metrics label unless `cacheType` says otherwise.
  * - `key` (optional): the values that make the key, from the method's arguments — default: the
  *   arguments themselves. Return already-normalised values (defaults applied, case folded where
@@ -23,7 +23,8 @@
  *   club and season a kit embeds) and the entity the key is about even when the result is empty
  *   (`Tag.club(clubId)` for "kits of club 5"), plus the families whose membership a new row can
  *   change (`Family.kitsList`, `Family.search` + `Family.searchKits` for searches). A write
- *   invalidates by these tags (`cache-tags.ts`); a missing tag means a stale read.
+ *   invalidates by the tags its entity's module declares (`@InvalidatesOn`, e.g.
+ *   `kits/kit.invalidation.ts`); a tag missing on either side means a stale read.
  * - `ttl`: seconds, default `CACHE_TTL_SECONDS` (3600).
  *
  * The method must return a promise of a JSON-serialisable value (a response DTO). Thrown errors

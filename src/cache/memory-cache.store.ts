@@ -1,7 +1,7 @@
 import { storedResponse } from './http/http-caching';
 import { assertCacheType } from './cache-key';
 import { CacheEntry, CacheStore, InvalidationResult, RecoveryTask, StoredResponse } from './cache-store';
-import { MARKER_TTL_MS } from './redis-cache.store';
+import { MARKER_TTL_MS, mayStore } from './tag-index-rules';
 
 interface StoredEntry {
   value: string;
@@ -18,8 +18,9 @@ export interface MemoryCacheStoreOptions {
 
 /**
  * The cache in this process's memory, for running without `REDIS_URL` (`npm start` on a fresh
- * machine). Same contract as the Redis store — tags, TTL, invalidation sequence and markers —
- * but only for one process: with several instances, use Redis.
+ * machine). Same contract as the Redis store — tags, TTL, invalidation sequence and markers,
+ * following the rules in `tag-index-rules.ts` — but only for one process: with several
+ * instances, use Redis.
  */
 export class MemoryCacheStore implements CacheStore {
   readonly kind = 'memory';
@@ -60,7 +61,12 @@ export class MemoryCacheStore implements CacheStore {
     return { value: await this.get(key), sequence: this.sequence };
   }
 
-  readSequence(): Promise<number | null> {
+  expiresAt(key: string): Promise<Date | null> {
+    const entry = this.entries.get(key);
+    return Promise.resolve(entry && entry.expiresAt > this.now() ? new Date(entry.expiresAt) : null);
+  }
+
+  readSequence(_key: string): Promise<number | null> {
     return Promise.resolve(this.sequence);
   }
 
@@ -68,11 +74,11 @@ export class MemoryCacheStore implements CacheStore {
     assertCacheType(entry.cacheType);
     if (!(entry.ttlSeconds > 0)) return Promise.resolve(false);
     const now = this.now();
-    if (this.cleared > sequence) return Promise.resolve(false);
-    for (const tag of entry.tags) {
+    const markers = entry.tags.map((tag) => {
       const marker = this.markers.get(tag);
-      if (marker && marker.expiresAt > now && marker.sequence > sequence) return Promise.resolve(false);
-    }
+      return marker && marker.expiresAt > now ? marker.sequence : undefined;
+    });
+    if (!mayStore(sequence, this.cleared, markers)) return Promise.resolve(false);
     this.remove(entry.key);
     const tags = [...new Set(entry.tags)];
     this.entries.set(entry.key, {

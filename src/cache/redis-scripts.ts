@@ -1,30 +1,33 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The Lua scripts of the Redis tag index (DESIGN.md §3). Layout, with `fkapi:` the namespace:
- *
- *   fkapi:<key>              the entry: a JSON string with a TTL
- *   fkapi:tag:<tag>          zset of the entries under a tag; member `<cache_type>|<redis key>`,
- *                            score = the entry's expiry (ms); expired members are pruned when
- *                            the set is written
- *   fkapi:type:<cache_type>  zset of the entries of one cache_type (member = redis key, score =
- *                            expiry): `ZCOUNT now +inf` is the entries gauge, and it lets
- *                            `clearNamespace` find our keys without scanning anyone else's
- *   fkapi:types              set of the cache_types in use
- *   fkapi:tags               zset of the tag zsets (score = latest expiry), for clearNamespace
- *   fkapi:inv:seq            invalidation sequence (INCR)
- *   fkapi:inv:tag:<tag>      the sequence at the tag's last invalidation (kept MARKER_TTL_MS)
- *   fkapi:inv:all            the sequence at the last clearNamespace (kept MARKER_TTL_MS)
- *   fkapi:inv:events:<db>    pub/sub channel: every invalidation publishes `<sequence>\n<key>\n…`
- *                            (the Redis keys it deleted, `*` for all; `<sequence>+` when more
- *                            calls of the same invalidation follow) for in-process caches
- *                            (`l1-cache.ts`)
+ * The Lua scripts of the Redis tag index (docs/DESIGN.md §3). The key layout and the rules they
+ * apply (sequence, markers, when a store is refused) are described once, in `tag-index-rules.ts`;
+ * Lua cannot call that code, so the scripts below spell the same rules out again and must be
+ * changed together with it.
  *
  * Time comes from Redis (`TIME`), so instances with skewed clocks agree on expiry. The scripts
- * touch keys they discover (tag members), so they assume a standalone Redis, not a cluster.
+ * touch keys they discover (tag members): on a Redis Cluster, every key they are given and every
+ * key they discover shares one hash tag (a shard group, `shard-groups.ts`), hence one slot.
  * The tag and type sets must never be evicted: run Redis with `maxmemory-policy noeviction`
  * (or enough memory), else an evicted tag set would leave its entries uninvalidatable.
  */
+
+/**
+ * `nextSequence(key)`: INCR of the invalidation sequence, which a missing key (a new or emptied
+ * Redis) starts at the Redis clock in microseconds rather than at 1. Sequences before the loss
+ * stay below it as long as fewer than one invalidation per microsecond was made; 2^53 µs is
+ * year 2255. Built as a string: Lua would print the number in exponent notation.
+ */
+const NEXT_SEQUENCE = `
+local function nextSequence(key)
+  if redis.call('EXISTS', key) == 0 then
+    local clock = redis.call('TIME')
+    redis.call('SET', key, clock[1] .. string.format('%06d', tonumber(clock[2])))
+  end
+  return redis.call('INCR', key)
+end
+`;
 
 /** `now` in milliseconds from the Redis clock. */
 const NOW = `
@@ -36,7 +39,7 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
  * KEYS: entry, type zset, types set, tags registry, namespace marker, then (tag zset, tag
  * marker) pairs. ARGV: value, ttl ms, reader sequence, cache_type, tag member.
  * Returns 1 when stored, 0 when refused because a tag (or everything) was invalidated after the
- * reader's sequence.
+ * reader's sequence (rule 3, `mayStore` in `tag-index-rules.ts`).
  */
 export const SET_WITH_TAGS = `
 local sequence = tonumber(ARGV[3])
@@ -68,21 +71,23 @@ return 1
 /**
  * KEYS: sequence, then (tag zset, tag marker) pairs. ARGV: marker ttl ms, members per tag per
  * call, type-zset prefix, sequence (0: start a new invalidation, INCR and mark the tags; else
- * continue one whose tags still had members), events channel.
+ * continue one whose tags still had members), events channel ('' : none, publish nothing).
  * Takes up to ARGV[2] members of each tag (the whole tag zset goes when they were all), UNLINKs
  * their entries (once each, in batches of 500) and removes them from their type zsets. Cost:
  * the members taken, whatever the cache size.
  * Returns { sequence, entries deleted, members left under these tags }.
  */
 export const INVALIDATE_TAGS = `
+${NEXT_SEQUENCE}
 local sequence = tonumber(ARGV[4])
 if sequence == 0 then
-  sequence = redis.call('INCR', KEYS[1])
+  sequence = nextSequence(KEYS[1])
   for i = 2, #KEYS, 2 do redis.call('SET', KEYS[i + 1], sequence, 'PX', ARGV[1]) end
 end
 local limit = tonumber(ARGV[2])
 local deleted, left = 0, 0
-local seen, keys, byType, published = {}, {}, {}, { sequence }
+-- '%d': a sequence past 10^14 would otherwise print in exponent notation, rounded.
+local seen, keys, byType, published = {}, {}, {}, { string.format('%d', sequence) }
 local function unlinkKeys()
   if #keys > 0 then deleted = deleted + redis.call('UNLINK', unpack(keys)); keys = {} end
 end
@@ -117,35 +122,37 @@ end
 unlinkKeys()
 for cacheType in pairs(byType) do unindex(cacheType) end
 -- '+' after the sequence: more calls of this invalidation will follow.
-if left > 0 then published[1] = sequence .. '+' end
-redis.call('PUBLISH', ARGV[5], table.concat(published, '\\n'))
+if left > 0 then published[1] = string.format('%d+', sequence) end
+if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], table.concat(published, '\\n')) end
 return { sequence, deleted, left }
 `;
 
 /**
- * KEYS: entry, types set, sequence. ARGV: type-zset prefix, events channel. Returns 1 when the
+ * KEYS: entry, types set, sequence. ARGV: type-zset prefix, events channel (or ''). Returns 1 when the
  * entry existed. Takes a sequence number like every invalidation, so an in-process cache can
  * tell a read made before it from one made after.
  */
 export const DELETE_KEY = `
+${NEXT_SEQUENCE}
 local existed = redis.call('UNLINK', KEYS[1])
 for _, cacheType in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   redis.call('ZREM', ARGV[1] .. cacheType, KEYS[1])
 end
-local sequence = redis.call('INCR', KEYS[3])
-redis.call('PUBLISH', ARGV[2], sequence .. '\\n' .. KEYS[1])
+local sequence = nextSequence(KEYS[3])
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], string.format('%d', sequence) .. '\\n' .. KEYS[1]) end
 return existed
 `;
 
 /**
- * KEYS: sequence, namespace marker. ARGV: marker ttl ms, events channel. Starts a
+ * KEYS: sequence, namespace marker. ARGV: marker ttl ms, events channel (or ''). Starts a
  * clearNamespace: computations already running may not store their (possibly older) results
  * afterwards, and in-process caches drop everything.
  */
 export const MARK_ALL_INVALIDATED = `
-local sequence = redis.call('INCR', KEYS[1])
+${NEXT_SEQUENCE}
+local sequence = nextSequence(KEYS[1])
 redis.call('SET', KEYS[2], sequence, 'PX', ARGV[1])
-redis.call('PUBLISH', ARGV[2], sequence .. '\\n*')
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], string.format('%d', sequence) .. '\\n*') end
 return sequence
 `;
 
@@ -184,21 +191,48 @@ end
 return out
 `;
 
-/** A script run by EVALSHA (one round trip), loaded with EVAL the first time Redis lacks it. */
+/**
+ * KEYS: sequence. Raises the invalidation sequence to the Redis clock in microseconds when it is
+ * below (the start value `nextSequence` gives a missing key). Run after a Sentinel failover: the
+ * dead master may have handed readers sequences the promoted replica never got (increments not
+ * replicated); without this, the next invalidations' markers could be below such a sequence and
+ * a reader holding it could store what they invalidated. Returns the sequence.
+ */
+const ADVANCE_SEQUENCE = `
+local clock = redis.call('TIME')
+local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
+local current = redis.call('GET', KEYS[1])
+if not current or tonumber(current) < tonumber(now) then
+  redis.call('SET', KEYS[1], now)
+  return now
+end
+return current
+`;
+
+/**
+ * A script run by EVALSHA (one round trip), loaded with EVAL the first time Redis lacks it.
+ * `allowOom` (Redis 7 script flags) lets it run while Redis refuses writes for lack of memory
+ * (`maxmemory` with `noeviction`): invalidations free memory and must never be refused, or a
+ * full Redis would keep serving what a write changed. Writes that only add (storing an entry)
+ * stay refused, and the store treats that refusal as "not stored", not as an outage.
+ */
 export class LuaScript {
   readonly sha1: string;
+  readonly source: string;
 
-  constructor(readonly source: string) {
-    this.sha1 = createHash('sha1').update(source).digest('hex');
+  constructor(body: string, options: { allowOom?: boolean } = {}) {
+    this.source = options.allowOom ? `#!lua flags=allow-oom\n${body.trimStart()}` : body;
+    this.sha1 = createHash('sha1').update(this.source).digest('hex');
   }
 }
 
 export const SCRIPTS = {
   setWithTags: new LuaScript(SET_WITH_TAGS),
-  invalidateTags: new LuaScript(INVALIDATE_TAGS),
-  deleteKey: new LuaScript(DELETE_KEY),
-  markAllInvalidated: new LuaScript(MARK_ALL_INVALIDATED),
-  unlinkIndexBatch: new LuaScript(UNLINK_INDEX_BATCH),
+  invalidateTags: new LuaScript(INVALIDATE_TAGS, { allowOom: true }),
+  deleteKey: new LuaScript(DELETE_KEY, { allowOom: true }),
+  markAllInvalidated: new LuaScript(MARK_ALL_INVALIDATED, { allowOom: true }),
+  unlinkIndexBatch: new LuaScript(UNLINK_INDEX_BATCH, { allowOom: true }),
   countEntries: new LuaScript(COUNT_ENTRIES),
   readForL1: new LuaScript(READ_FOR_L1),
+  advanceSequence: new LuaScript(ADVANCE_SEQUENCE, { allowOom: true }),
 } as const;

@@ -78,7 +78,7 @@ export async function planWarmReads(app: INestApplicationContext, options: WarmO
   const brands = app.get(BrandsService);
   const type = {
     club: cacheTypeOfMethod(ClubsService.prototype.getClub, 'ClubsService.getClub'),
-    clubKits: cacheTypeOfMethod(KitsService.prototype.clubKits, 'KitsService.clubKits'),
+    clubKits: cacheTypeOfMethod(KitsService.prototype.clubKitsPage, 'KitsService.clubKitsPage'),
     clubSeasons: cacheTypeOfMethod(SeasonsService.prototype.seasonsOfClub, 'SeasonsService.seasonsOfClub'),
     kit: cacheTypeOfMethod(KitsService.prototype.getKit, 'KitsService.getKit'),
     brand: cacheTypeOfMethod(BrandsService.prototype.getBrand, 'BrandsService.getBrand'),
@@ -94,7 +94,7 @@ export async function planWarmReads(app: INestApplicationContext, options: WarmO
   const reads: WarmRead[] = [];
   for (const id of topClubs) {
     reads.push({ cacheType: type.club, read: () => clubs.getClub(id) });
-    reads.push({ cacheType: type.clubKits, read: () => kits.clubKits(id, undefined, page, pageSize) });
+    reads.push({ cacheType: type.clubKits, read: () => kits.clubKitsPage(id, undefined, page, pageSize) });
     if (options.seasons) reads.push({ cacheType: type.clubSeasons, read: () => seasons.seasonsOfClub(id) });
   }
   for (const id of newestKits) reads.push({ cacheType: type.kit, read: () => kits.getKit(id) });

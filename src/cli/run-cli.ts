@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AppConfig, loadConfig } from '../config/app-config';
+import { AppConfig, loadConfigFromProcess } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { prepareDatabase } from '../database/prepare-database';
 import { cannotOpenDatabase, CliContext, CliIo, UsageError } from './command';
@@ -19,7 +19,7 @@ export interface CliOptions {
  */
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
   const io = options.io ?? { stdout: process.stdout, stderr: process.stderr };
-  const readConfig = options.readConfig ?? (() => loadConfig());
+  const readConfig = options.readConfig ?? loadConfigFromProcess;
   const [name, ...args] = argv;
 
   if (name === undefined || name === '--help' || name === '-h') {
@@ -37,27 +37,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     io,
     commands: COMMANDS,
     config: () => (config ??= readConfig()),
-    withDatabase: async (work) => {
-      const current = context.config();
-      const logger = new CliLogger(io.stderr, current.logLevel);
-      // The demo catalogue is for the API's first start; a CLI command works on what is there.
-      const database = await prepareDatabase({ ...current, demoData: false }, logger).catch((error) => {
-        throw cannotOpenDatabase(error);
-      });
-      try {
-        const dataSource = new DataSource(dataSourceOptions(database.url, 2));
-        await dataSource.initialize().catch((error) => {
-          throw cannotOpenDatabase(error);
-        });
-        try {
-          return await work(dataSource);
-        } finally {
-          await dataSource.destroy();
-        }
-      } finally {
-        await database.stop();
-      }
-    },
+    withDatabase: (work) => withDatabase(context.config(), io, work),
   };
 
   try {
@@ -71,6 +51,43 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     }
     io.stderr.write(`error: ${message}\n`);
     return 1;
+  }
+}
+
+/**
+ * Runs `work` on the configured database (the embedded one started for it when there is no
+ * `DATABASE_URL`), and stops what it started, Ctrl-C included.
+ */
+async function withDatabase<T>(
+  config: AppConfig,
+  io: CliContext['io'],
+  work: (dataSource: DataSource) => Promise<T>,
+): Promise<T> {
+  const logger = new CliLogger(io.stderr, config.logLevel);
+  // The demo catalogue is for the API's first start; a CLI command works on what is there.
+  const database = await prepareDatabase({ ...config, demoData: false }, logger).catch((error) => {
+    throw cannotOpenDatabase(error);
+  });
+  // Interrupted (Ctrl-C): an embedded server runs in a process group of its own and would
+  // outlive the command; stop it (the transaction in progress rolls back), then exit.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    io.stderr.write(`${signal}: stopping\n`);
+    void database.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    const dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize().catch((error) => {
+      throw cannotOpenDatabase(error);
+    });
+    try {
+      return await work(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+    await database.stop();
   }
 }
 

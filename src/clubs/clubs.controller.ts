@@ -8,6 +8,7 @@ import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { ClubsService } from './clubs.service';
 import { ClubDto, ClubSearchItemDto, RandomClubsPageDto } from './dto/club.dto';
 import { CreateClubDto, UpdateClubDto } from './dto/write-club.dto';
+import { HitPath } from '../cache/http/hit-path-routes';
 
 @ApiTags('clubs')
 @Controller('api')
@@ -15,6 +16,7 @@ export class ClubsController {
   constructor(private readonly clubs: ClubsService) {}
 
   @Get('clubs/search')
+  @HitPath()
   @ApiOperation({ summary: 'Search clubs by name or slug (at most 10)' })
   @ApiOkResponse({ type: [ClubSearchItemDto] })
   @ApiErrors(422)
@@ -23,6 +25,7 @@ export class ClubsController {
   }
 
   @Get('clubs/:club_id')
+  @HitPath()
   @ApiOperation({ summary: 'One club' })
   @ApiOkResponse({ type: ClubDto })
   @ApiErrors(404, 422)

@@ -7,6 +7,7 @@ import { ParseIdPipe } from '../common/validation/parse-id.pipe';
 import { CompetitionsService } from './competitions.service';
 import { CompetitionDto, CompetitionSearchItemDto } from './dto/competition.dto';
 import { CreateCompetitionDto, UpdateCompetitionDto } from './dto/write-competition.dto';
+import { HitPath } from '../cache/http/hit-path-routes';
 
 @ApiTags('competitions')
 @Controller('api')
@@ -14,6 +15,7 @@ export class CompetitionsController {
   constructor(private readonly competitions: CompetitionsService) {}
 
   @Get('competitions/search')
+  @HitPath()
   @ApiOperation({ summary: 'Search competitions by name or slug (at most 10)' })
   @ApiOkResponse({ type: [CompetitionSearchItemDto] })
   @ApiErrors(422)
@@ -22,6 +24,7 @@ export class CompetitionsController {
   }
 
   @Get('competitions/:competition_id')
+  @HitPath()
   @ApiOperation({ summary: 'One competition' })
   @ApiOkResponse({ type: CompetitionDto })
   @ApiErrors(404, 422)

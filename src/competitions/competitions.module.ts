@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Competition } from './competition.entity';
+import { CompetitionInvalidation } from './competition.invalidation';
 import { CompetitionsController } from './competitions.controller';
 import { CompetitionsRepository } from './competitions.repository';
 import { CompetitionsService } from './competitions.service';
@@ -8,7 +9,7 @@ import { CompetitionsService } from './competitions.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Competition])],
   controllers: [CompetitionsController],
-  providers: [CompetitionsRepository, CompetitionsService],
+  providers: [CompetitionsRepository, CompetitionsService, CompetitionInvalidation],
   exports: [CompetitionsRepository],
 })
 export class CompetitionsModule {}

@@ -35,24 +35,25 @@ const registries = new WeakMap<DataSource, PreparedStatements>();
 /**
  * The registry of one DataSource, installed on first use: every client the pool hands out
  * (`acquire`, so clients connected before this call too) sends registered texts by name.
- * Without a pg pool (another driver) the registry is inert.
+ * Without a pg pool (another driver) the registry is inert. Replica pools (`replication`) too.
  */
 export function preparedStatementsOf(dataSource: DataSource): PreparedStatements {
   const known = registries.get(dataSource);
   if (known !== undefined) return known;
   const statements = new PreparedStatements();
   registries.set(dataSource, statements);
-  const pool = (dataSource.driver as { master?: Pool }).master;
-  pool?.on?.('acquire', (client: PatchedClient) => {
-    if (client[PATCHED]) return;
-    client[PATCHED] = true;
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
-      const name = typeof text === 'string' && callback === undefined ? statements.nameOf(text) : undefined;
-      if (name === undefined || typeof values === 'function') return query(text, values, callback);
-      const named: QueryConfig = { name, text: text as string, values: values as unknown[] | undefined };
-      return query(named);
-    };
-  });
+  const { master, slaves = [] } = dataSource.driver as { master?: Pool; slaves?: Pool[] };
+  for (const pool of [master, ...slaves])
+    pool?.on?.('acquire', (client: PatchedClient) => {
+      if (client[PATCHED]) return;
+      client[PATCHED] = true;
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+        const name = typeof text === 'string' && callback === undefined ? statements.nameOf(text) : undefined;
+        if (name === undefined || typeof values === 'function') return query(text, values, callback);
+        const named: QueryConfig = { name, text: text as string, values: values as unknown[] | undefined };
+        return query(named);
+      };
+    });
   return statements;
 }

@@ -1,6 +1,13 @@
 import { Controller, Get, Req, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { HealthService } from './health.service';
@@ -20,6 +27,8 @@ function referenceTimestamp(now = new Date()): string {
 
 @ApiTags('health')
 @Public()
+// Probes are never limited: a liveness check answered 429 would get a healthy process killed.
+@SkipThrottle()
 @Controller('api/health')
 export class HealthController {
   constructor(
@@ -28,6 +37,11 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Liveness, as the original reports it',
+    description:
+      'Probes PostgreSQL (503 when it does not answer) and reports whether the cache store answers.',
+  })
   @ApiOkResponse({ type: HealthDto, description: "Liveness, in the reference's shape" })
   @ApiServiceUnavailableResponse({ type: HealthDto, description: 'PostgreSQL does not answer' })
   async liveness(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
@@ -42,6 +56,11 @@ export class HealthController {
   }
 
   @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness for a load balancer',
+    description:
+      'Terminus report: 503 only when PostgreSQL is down; Redis down only degrades and is reported.',
+  })
   @HealthCheck()
   @ApiOkResponse({ description: 'PostgreSQL and the cache store are reachable' })
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL is down (Redis being down only degrades)' })

@@ -1,8 +1,9 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
 import { CACHE_STORE, CacheStore } from '../cache/cache-store';
 import { ReadinessMetrics } from '../metrics/readiness-metrics';
+import { REDIS_CONNECTION, RedisConnection } from '../redis/redis-connection';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -26,6 +27,7 @@ export class HealthService implements OnApplicationBootstrap {
     private readonly indicators: HealthIndicatorService,
     @Inject(CACHE_STORE) private readonly cache: CacheStore,
     private readonly readiness: ReadinessMetrics,
+    @Optional() @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null = null,
   ) {}
 
   /**
@@ -37,10 +39,14 @@ export class HealthService implements OnApplicationBootstrap {
     await this.databaseProblem();
   }
 
-  /** Whether the cache store (Redis, or this process's memory without REDIS_URL) answers. */
+  /**
+   * Whether the cache store (Redis, or this process's memory without REDIS_URL) answers. Asked
+   * through the store, not the connection: its ping goes through the circuit breaker, so an open
+   * breaker reports Redis down without waiting for a timeout.
+   */
   async cacheConnected(): Promise<boolean> {
     const up = await this.cache.ping();
-    if (this.cache.kind === 'redis') this.readiness.record('redis', up);
+    if (this.redis) this.readiness.record('redis', up);
     return up;
   }
 

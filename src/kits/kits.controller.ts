@@ -9,6 +9,7 @@ import { ClubKitsQueryDto, KitBulkQueryDto, KitListQueryDto, KitSearchQueryDto }
 import { KitBulkItemDto, KitListItemDto, KitSearchItemDto, RandomKitsPageDto } from './dto/kit-summary.dto';
 import { CreateKitDto, UpdateKitDto } from './dto/write-kit.dto';
 import { KitsService } from './kits.service';
+import { HitPath } from '../cache/http/hit-path-routes';
 
 /** `kits/search` and `kits/bulk` are declared before `kits/:kit_id`, as in the reference. */
 @ApiTags('kits')
@@ -17,6 +18,7 @@ export class KitsController {
   constructor(private readonly kits: KitsService) {}
 
   @Get('clubs/:club_id/kits')
+  @HitPath()
   @ApiOperation({ summary: "A club's kits (optionally of one season), newest first" })
   @ApiOkResponse({ type: [KitListItemDto] })
   @ApiErrors(404, 422)
@@ -28,6 +30,7 @@ export class KitsController {
   }
 
   @Get('kits')
+  @HitPath()
   @ApiOperation({ summary: 'Kits matching every filter given, newest first' })
   @ApiOkResponse({ type: [KitListItemDto] })
   @ApiErrors(400, 422)
@@ -37,6 +40,7 @@ export class KitsController {
   }
 
   @Get('kits/search')
+  @HitPath()
   @ApiOperation({ summary: 'Search kits by name words and an optional year (at most 10)' })
   @ApiOkResponse({ type: [KitSearchItemDto] })
   @ApiErrors(422)
@@ -45,6 +49,7 @@ export class KitsController {
   }
 
   @Get('kits/bulk')
+  @HitPath()
   @ApiOperation({ summary: 'Several kits by slug or URL, in the order asked for' })
   @ApiOkResponse({ type: [KitBulkItemDto] })
   @ApiErrors(400, 422)
@@ -53,6 +58,7 @@ export class KitsController {
   }
 
   @Get('kits/:kit_id')
+  @HitPath()
   @ApiOperation({ summary: 'One kit with its club, season, competitions, type, brand and colours' })
   @ApiOkResponse({ type: KitDetailDto })
   @ApiErrors(404, 422)
@@ -61,6 +67,7 @@ export class KitsController {
   }
 
   @Get('kit-json/:kit_id')
+  @HitPath()
   @ApiOperation({ summary: 'Same as GET /api/kits/{kit_id}', deprecated: true })
   @ApiOkResponse({ type: KitDetailDto })
   @ApiErrors(404, 422)

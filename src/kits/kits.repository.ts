@@ -1,14 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
-import { Color } from '../colors/color.entity';
-import { Competition } from '../competitions/competition.entity';
-import { DuplicateValueError, UnknownReferenceError } from '../common/errors/domain-errors';
+import { Brackets, DataSource, Repository, SelectQueryBuilder } from 'typeorm';
 import { escapeLike } from '../common/search/name-search';
 import { Kit } from './kit.entity';
 import { KitListFilter } from './kit-filters';
 import { NameTier } from './kit-search';
-import { KitNotFoundError } from './kits.errors';
+import { KitWrite, removeKit, saveKit } from './kit-writes';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { preparedStatementsOf } from '../database/prepared-statements';
 
@@ -26,66 +23,6 @@ export interface RandomKitRow {
   primary_color: string | null;
   first_secondary_color: string | null;
   design: string | null;
-}
-
-type KitColumns = Pick<
-  Kit,
-  | 'name'
-  | 'slug'
-  | 'teamId'
-  | 'seasonId'
-  | 'typeId'
-  | 'brandId'
-  | 'primaryColorId'
-  | 'design'
-  | 'mainImgUrl'
-  | 'rating'
-  | 'sourceKitId'
-  | 'fhLink'
->;
-
-/** A create (every required column) or an update (the changed ones); lists replace the current ones. */
-export interface KitWrite {
-  columns: Partial<KitColumns>;
-  competitionIds?: number[];
-  secondaryColorIds?: number[];
-}
-
-/** Where each referenced id lives, named as the API field that carries it. */
-interface Reference {
-  field: string;
-  table: 'clubs' | 'seasons' | 'kit_types' | 'brands' | 'competitions' | 'colors';
-  ids: number[];
-}
-
-function referencesOf(write: KitWrite): Reference[] {
-  const { columns: c } = write;
-  const single = (id: number | null | undefined): number[] => (id === null || id === undefined ? [] : [id]);
-  return [
-    { field: 'team_id', table: 'clubs' as const, ids: single(c.teamId) },
-    { field: 'season_id', table: 'seasons' as const, ids: single(c.seasonId) },
-    { field: 'type_id', table: 'kit_types' as const, ids: single(c.typeId) },
-    { field: 'brand_id', table: 'brands' as const, ids: single(c.brandId) },
-    { field: 'competition_ids', table: 'competitions' as const, ids: write.competitionIds ?? [] },
-    { field: 'primary_color_id', table: 'colors' as const, ids: single(c.primaryColorId) },
-    { field: 'secondary_color_ids', table: 'colors' as const, ids: write.secondaryColorIds ?? [] },
-  ].filter((ref) => ref.ids.length > 0);
-}
-
-/**
- * The new many-to-many list, reusing the loaded id objects for the ids that stay. TypeORM diffs
- * junction rows by comparing these objects with ids it loads itself, and it loads bigint
- * generated ids as strings (its fix for typeorm#720) while ours are numbers: a fresh `{ id: 5 }`
- * never matches `{ id: "5" }`, so a kept row would be inserted again (unique violation) and a
- * dropped one never deleted. Objects loaded the same way match whatever the representation is.
- */
-function replaceIds<T extends { id: number }>(
-  current: T[] | undefined,
-  ids: number[],
-  make: (id: number) => T,
-): T[] {
-  const loaded = new Map((current ?? []).map((item) => [Number(item.id), item]));
-  return ids.map((id) => loaded.get(id) ?? make(id));
 }
 
 /** The accent- and case-folded kit name contains the term (LIKE metacharacters taken literally). */
@@ -236,82 +173,13 @@ export class KitsRepository {
     );
   }
 
-  /**
-   * Inserts (`id` undefined) or updates a kit through the entity path, in one transaction so the
-   * subscriber sees it: every referenced id is checked in one query, then the slug. Returns the id.
-   */
+  /** Inserts (`id` undefined) or updates a kit, in one transaction (`kit-writes.ts`). Returns the id. */
   save(id: number | undefined, write: KitWrite): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const kit = id === undefined ? new Kit() : await this.loadForWrite(manager, id, write);
-      Object.assign(kit, write.columns);
-      if (write.competitionIds) {
-        kit.competitions = replaceIds(
-          kit.competitions,
-          write.competitionIds,
-          (cid) => ({ id: cid }) as Competition,
-        );
-      }
-      if (write.secondaryColorIds) {
-        kit.secondaryColors = replaceIds(
-          kit.secondaryColors,
-          write.secondaryColorIds,
-          (cid) => ({ id: cid }) as Color,
-        );
-      }
-      await this.assertReferencesExist(manager, referencesOf(write));
-      if (write.columns.slug !== undefined) {
-        const owner = await manager.findOne(Kit, { select: { id: true }, where: { slug: kit.slug } });
-        if (owner && owner.id !== kit.id) throw new DuplicateValueError('slug', kit.slug);
-      }
-      return (await manager.save(Kit, kit)).id;
-    });
+    return this.dataSource.transaction((manager) => saveKit(manager, id, write));
   }
 
   remove(id: number): Promise<void> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.remove(Kit, await this.loadForWrite(manager, id, { columns: {} }));
-    });
-  }
-
-  /**
-   * The kit without its many-to-one relations: a loaded `team` object would win over a changed
-   * `teamId` when TypeORM computes the column to write. The many-to-many lists being replaced are
-   * loaded the way TypeORM loads them to diff junction rows (see `replaceIds`).
-   */
-  private async loadForWrite(manager: EntityManager, id: number, write: KitWrite): Promise<Kit> {
-    const lists = [
-      ...(write.competitionIds ? ['competitions'] : []),
-      ...(write.secondaryColorIds ? ['secondaryColors'] : []),
-    ];
-    const kit = await manager.findOne(Kit, {
-      where: { id },
-      ...(lists.length > 0 ? { loadRelationIds: { relations: lists, disableMixedMap: true } } : {}),
-    });
-    if (!kit) throw new KitNotFoundError(id);
-    return kit;
-  }
-
-  /** Throws for the first field (in API order) naming ids that do not exist. */
-  private async assertReferencesExist(manager: EntityManager, references: Reference[]): Promise<void> {
-    if (references.length === 0) return;
-    // Table names come from the fixed list above, never from the request.
-    const sql = references
-      .map(
-        (ref, i) =>
-          `SELECT ${i} AS position, x.id FROM unnest($${i + 1}::bigint[]) AS x(id)
-           WHERE NOT EXISTS (SELECT 1 FROM ${ref.table} t WHERE t.id = x.id)`,
-      )
-      .join(' UNION ALL ');
-    const missing = await manager.query<{ position: number; id: number }[]>(
-      `${sql} ORDER BY position, id`,
-      references.map((ref) => ref.ids),
-    );
-    if (missing.length === 0) return;
-    const first = missing[0].position;
-    throw new UnknownReferenceError(
-      references[first].field,
-      missing.filter((row) => row.position === first).map((row) => row.id),
-    );
+    return this.dataSource.transaction((manager) => removeKit(manager, id));
   }
 
   private clubKitsQuery(clubId: number, seasonId: number | undefined): SelectQueryBuilder<Kit> {

@@ -3,9 +3,11 @@ import { Family, Tag } from '../cache/cache-tags';
 import { Cached } from '../cache/cached.decorator';
 import { ClubsRepository } from '../clubs/clubs.repository';
 import { ClubNotFoundError } from '../clubs/clubs.errors';
+import { ColorsService } from '../colors/colors.service';
+import { InvalidRequestError } from '../common/errors/domain-errors';
 import { PaginationDto, resolvePage } from '../common/dto/pagination.dto';
 import { normaliseKeyword } from '../common/search/keyword.dto';
-import { slugify } from '../common/text/slugify';
+import { KitTypesService } from '../kit-types/kit-types.service';
 import { assertBulkSize, parseSlugList } from './bulk-slugs';
 import { KitDetailDto, toKitDetailDto } from './dto/kit-detail.dto';
 import {
@@ -23,25 +25,34 @@ import { Kit } from './kit.entity';
 import { kitListKey, KitListFilterInput, resolveKitFilters } from './kit-filters';
 import { KIT_SEARCH_CANDIDATES, KIT_SEARCH_LIMIT, planKitSearch, secondaryTeamsLast } from './kit-search';
 import { KitNotFoundError } from './kits.errors';
-import { KitsRepository, KitWrite } from './kits.repository';
+import { kitChanges, NamedReferences, newKit } from './kit-writes';
+import { KitsRepository } from './kits.repository';
 
 /**
  * The reference pages with Django's `Paginator.get_page`: a page past the last gives the last
- * page. The requested page is read first, so the usual request costs one query; only an empty
- * page past the first needs the count and the last page (three queries at most).
+ * page. Page 1 needs no count; a later page is clamped with the (cached) count of its filter, so
+ * every page past the end is answered from the last page's one entry instead of each storing
+ * its own. The clamped answer is a copy: it carries no cached payload, so the HTTP layer never
+ * learns the past-the-end URL as an alias of a key whose page number can later change.
  */
-async function pageOrLast<T>(
+async function clampedPage<T>(
   page: number,
   pageSize: number,
-  fetch: (offset: number) => Promise<T[]>,
   count: () => Promise<number>,
+  read: (page: number) => Promise<T[]>,
 ): Promise<T[]> {
-  const rows = await fetch((page - 1) * pageSize);
-  if (rows.length > 0 || page === 1) return rows;
-  const total = await count();
-  if (total === 0) return [];
-  const last = resolvePage(page, pageSize, total).current_page;
-  return fetch((last - 1) * pageSize);
+  if (page === 1) return read(1);
+  const last = resolvePage(page, pageSize, await count()).current_page;
+  return last === page ? read(page) : [...(await read(last))];
+}
+
+function listTags(input: KitListFilterInput): string[] {
+  return [
+    Family.kitsList,
+    Family.kitPages,
+    ...(input.club ? [Tag.clubKits(input.club)] : []),
+    ...(input.season ? [Tag.seasonKits(input.season)] : []),
+  ];
 }
 
 @Injectable()
@@ -49,6 +60,8 @@ export class KitsService {
   constructor(
     private readonly kits: KitsRepository,
     private readonly clubs: ClubsRepository,
+    private readonly kitTypes: KitTypesService,
+    private readonly colors: ColorsService,
   ) {}
 
   @Cached('kit', {
@@ -69,57 +82,96 @@ export class KitsService {
     return toKitDetailDto(kit);
   }
 
+  clubKits(
+    clubId: number,
+    seasonId: number | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<KitListItemDto[]> {
+    return clampedPage(
+      page,
+      pageSize,
+      () => this.clubKitsCount(clubId, seasonId),
+      (clamped) => this.clubKitsPage(clubId, seasonId, clamped, pageSize),
+    );
+  }
+
+  /**
+   * Pages are tagged by what they list (a kit change invalidates `club_kits:<club>`), not with
+   * one tag per kit: their index cost does not grow with the page size. An admin invalidation
+   * of one kit reaches them through `Family.kitPages`.
+   */
   @Cached('kit_club', {
     key: (clubId: number, seasonId: number | undefined, page: number, pageSize: number) => ({
       args: [clubId],
       kwargs: { season: seasonId ?? null, page, page_size: pageSize },
     }),
-    tags: (kits: KitListItemDto[], clubId: number, seasonId: number | undefined) => [
+    tags: (_kits: KitListItemDto[], clubId: number, seasonId: number | undefined) => [
+      Family.kitPages,
       Tag.clubKits(clubId),
       ...(seasonId === undefined ? [] : [Tag.seasonKits(seasonId)]),
-      ...kits.map((k) => Tag.kit(k.id)),
     ],
     cacheType: 'kit',
   })
-  async clubKits(
+  async clubKitsPage(
     clubId: number,
     seasonId: number | undefined,
     page: number,
     pageSize: number,
   ): Promise<KitListItemDto[]> {
     if (!(await this.clubs.exists(clubId))) throw new ClubNotFoundError(clubId);
-    const kits = await pageOrLast(
-      page,
-      pageSize,
-      (offset) => this.kits.clubKitsPage(clubId, seasonId, offset, pageSize),
-      () => this.kits.countClubKits(clubId, seasonId),
-    );
+    const kits = await this.kits.clubKitsPage(clubId, seasonId, (page - 1) * pageSize, pageSize);
     return kits.map(toKitListItem);
   }
 
+  /** How many kits the club (in that season) has: what clamps a page past the end. */
+  @Cached('kit_club_count', {
+    key: (clubId: number, seasonId: number | undefined) => ({
+      args: [clubId],
+      kwargs: { season: seasonId ?? null },
+    }),
+    tags: (_count: number, clubId: number, seasonId: number | undefined) => [
+      Tag.clubKits(clubId),
+      ...(seasonId === undefined ? [] : [Tag.seasonKits(seasonId)]),
+    ],
+    cacheType: 'kit',
+  })
+  clubKitsCount(clubId: number, seasonId: number | undefined): Promise<number> {
+    return this.kits.countClubKits(clubId, seasonId);
+  }
+
   /** Filter values are checked (400) before any database access. */
+  listKits(input: KitListFilterInput, page: number, pageSize: number): Promise<KitListItemDto[]> {
+    return clampedPage(
+      page,
+      pageSize,
+      () => this.listKitsCount(input),
+      (clamped) => this.listKitsPage(input, clamped, pageSize),
+    );
+  }
+
+  /** Tagged by family, not per kit (see `clubKitsPage`): every kit change drops kit lists. */
   @Cached('kits', {
     key: (input: KitListFilterInput, page: number, pageSize: number) => ({
       args: [],
       kwargs: { ...kitListKey(input), page, page_size: pageSize },
     }),
-    tags: (kits: KitListItemDto[], input: KitListFilterInput) => [
-      Family.kitsList,
-      ...(input.club ? [Tag.clubKits(input.club)] : []),
-      ...(input.season ? [Tag.seasonKits(input.season)] : []),
-      ...kits.map((k) => Tag.kit(k.id)),
-    ],
+    tags: (_kits: KitListItemDto[], input: KitListFilterInput) => listTags(input),
     cacheType: 'kit',
   })
-  async listKits(input: KitListFilterInput, page: number, pageSize: number): Promise<KitListItemDto[]> {
+  async listKitsPage(input: KitListFilterInput, page: number, pageSize: number): Promise<KitListItemDto[]> {
     const filter = resolveKitFilters(input);
-    const kits = await pageOrLast(
-      page,
-      pageSize,
-      (offset) => this.kits.listPage(filter, offset, pageSize),
-      () => this.kits.countList(filter),
-    );
+    const kits = await this.kits.listPage(filter, (page - 1) * pageSize, pageSize);
     return kits.map(toKitListItem);
+  }
+
+  @Cached('kits_count', {
+    key: (input: KitListFilterInput) => ({ args: [], kwargs: kitListKey(input) }),
+    tags: (_count: number, input: KitListFilterInput) => listTags(input),
+    cacheType: 'kit',
+  })
+  listKitsCount(input: KitListFilterInput): Promise<number> {
+    return this.kits.countList(resolveKitFilters(input));
   }
 
   /** The reference's tiered name search (§2.12): one query per tier tried, three at most. */
@@ -181,55 +233,37 @@ export class KitsService {
   }
 
   async createKit(input: CreateKitDto): Promise<KitDetailDto> {
-    const id = await this.kits.save(undefined, {
-      columns: {
-        name: input.name,
-        slug: input.slug ?? `${slugify(input.name)}-kit`,
-        teamId: input.team_id,
-        seasonId: input.season_id,
-        typeId: input.type_id,
-        brandId: input.brand_id,
-        primaryColorId: input.primary_color_id ?? null,
-        design: input.design ?? null,
-        mainImgUrl: input.main_img_url,
-        rating: input.rating ?? 0,
-        sourceKitId: input.kit_id ?? null,
-        fhLink: input.fh_link ?? null,
-      },
-      competitionIds: input.competition_ids ?? [],
-      secondaryColorIds: input.secondary_color_ids ?? [],
-    });
+    const named = await this.resolveNames(input);
+    const typeId = named.typeId ?? input.type_id;
+    if (typeId === undefined) throw new InvalidRequestError('type_id or type is required', 'missing_type');
+    const id = await this.kits.save(undefined, newKit(input, named, typeId));
     return this.getKit(id);
   }
 
   async updateKit(id: number, input: UpdateKitDto): Promise<KitDetailDto> {
-    await this.kits.save(id, kitChanges(input));
+    await this.kits.save(id, kitChanges(input, await this.resolveNames(input)));
     return this.getKit(id);
+  }
+
+  /**
+   * The ids of the type and colours a write names (`"type": "GK Away"`), each found or created
+   * by name in its own short transaction before the kit's: as in the original's scraper, a row
+   * created for a kit write that then fails stays, named and categorised, for the next one.
+   */
+  private async resolveNames(input: UpdateKitDto): Promise<NamedReferences> {
+    const named: NamedReferences = {};
+    if (input.type !== undefined) named.typeId = await this.kitTypes.idForName(input.type);
+    if (input.primary_color !== undefined)
+      named.primaryColorId = await this.colors.idForName(input.primary_color);
+    if (input.secondary_color !== undefined) {
+      named.secondaryColorIds = [];
+      for (const name of input.secondary_color)
+        named.secondaryColorIds.push(await this.colors.idForName(name));
+    }
+    return named;
   }
 
   async deleteKit(id: number): Promise<void> {
     await this.kits.remove(id);
   }
-}
-
-/** Only the fields the request names; `null` clears a nullable one (a null slug is ignored). */
-function kitChanges(input: UpdateKitDto): KitWrite {
-  const columns: KitWrite['columns'] = {};
-  if (input.name !== undefined) columns.name = input.name;
-  if (input.slug !== undefined && input.slug !== null) columns.slug = input.slug;
-  if (input.team_id !== undefined) columns.teamId = input.team_id;
-  if (input.season_id !== undefined) columns.seasonId = input.season_id;
-  if (input.type_id !== undefined) columns.typeId = input.type_id;
-  if (input.brand_id !== undefined) columns.brandId = input.brand_id;
-  if (input.primary_color_id !== undefined) columns.primaryColorId = input.primary_color_id;
-  if (input.design !== undefined) columns.design = input.design;
-  if (input.main_img_url !== undefined) columns.mainImgUrl = input.main_img_url;
-  if (input.rating !== undefined) columns.rating = input.rating;
-  if (input.kit_id !== undefined) columns.sourceKitId = input.kit_id;
-  if (input.fh_link !== undefined) columns.fhLink = input.fh_link;
-  return {
-    columns,
-    competitionIds: input.competition_ids,
-    secondaryColorIds: input.secondary_color_ids,
-  };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, register } from 'prom-client';
+import { counter, gauge, histogram } from './registered-metrics';
 import { CACHE_TYPES } from '../cache/cache-key';
 
 /** Injection token of the prom-client registry the metrics live in (the default registry in the app). */
@@ -8,10 +9,6 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 /** Cache operations whose failures `fkapi_cache_errors_total{operation}` counts. */
 export type CacheOperation =
   'get' | 'set' | 'sequence' | 'invalidate' | 'delete' | 'clear' | 'stats' | 'ping' | 'recovery';
-
-function getOrCreate<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
 
 /** Hits answered from process memory by the L1 (`cache/l1-cache.ts`), read when scraped. */
 export const l1Answers = { hits: 0 };
@@ -48,102 +45,53 @@ export class CacheMetrics {
   private readonly pendingHits: Map<string, number>;
 
   constructor(@Optional() @Inject(METRICS_REGISTRY) registry: Registry = register) {
-    const registers = [registry];
-    this.hits = getOrCreate(
-      registry,
-      'fkapi_cache_hits_total',
-      () =>
-        new Counter({
-          name: 'fkapi_cache_hits_total',
-          help: 'Total number of cache hits',
-          labelNames: ['cache_type'],
-          registers,
-          collect() {
-            const pending = pendingOf(this);
-            for (const [cacheType, count] of pending) this.inc({ cache_type: cacheType }, count);
-            pending.clear();
-          },
-        }),
-    );
+    this.hits = counter(registry, {
+      name: 'fkapi_cache_hits_total',
+      help: 'Total number of cache hits',
+      labelNames: ['cache_type'],
+      collect() {
+        const pending = pendingOf(this);
+        for (const [cacheType, count] of pending) this.inc({ cache_type: cacheType }, count);
+        pending.clear();
+      },
+    });
     this.pendingHits = pendingOf(this.hits);
-    this.l1Hits = getOrCreate(
-      registry,
-      'fkapi_cache_l1_hits_total',
-      () =>
-        new Counter({
-          name: 'fkapi_cache_l1_hits_total',
-          help: 'Cache hits answered from process memory by the L1 (CACHE_L1_ENABLED), included in fkapi_cache_hits_total',
-          registers,
-          collect() {
-            this.reset();
-            this.inc(l1Answers.hits);
-          },
-        }),
-    );
-    this.misses = getOrCreate(
-      registry,
-      'fkapi_cache_misses_total',
-      () =>
-        new Counter({
-          name: 'fkapi_cache_misses_total',
-          help: 'Total number of cache misses',
-          labelNames: ['cache_type'],
-          registers,
-        }),
-    );
-    this.entries = getOrCreate(
-      registry,
-      'fkapi_cache_entries',
-      () =>
-        new Gauge({
-          name: 'fkapi_cache_entries',
-          help: 'Number of entries in cache',
-          labelNames: ['cache_type'],
-          registers,
-        }),
-    );
-    this.invalidations = getOrCreate(
-      registry,
-      'fkapi_cache_invalidations_total',
-      () =>
-        new Counter({
-          name: 'fkapi_cache_invalidations_total',
-          help: 'Invalidations applied (one per batch of tags, per deleted key or per namespace clear)',
-          registers,
-        }),
-    );
-    this.invalidatedEntries = getOrCreate(
-      registry,
-      'fkapi_cache_invalidated_entries_total',
-      () =>
-        new Counter({
-          name: 'fkapi_cache_invalidated_entries_total',
-          help: 'Cache entries deleted by invalidations',
-          registers,
-        }),
-    );
-    this.errors = getOrCreate(
-      registry,
-      'fkapi_cache_errors_total',
-      () =>
-        new Counter({
-          name: 'fkapi_cache_errors_total',
-          help: 'Cache operations that failed or were skipped because the cache store was unavailable',
-          labelNames: ['operation'],
-          registers,
-        }),
-    );
-    this.invalidationDuration = getOrCreate(
-      registry,
-      'fkapi_cache_invalidation_duration_seconds',
-      () =>
-        new Histogram({
-          name: 'fkapi_cache_invalidation_duration_seconds',
-          help: 'Time to apply one invalidation in the cache store',
-          buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-          registers,
-        }),
-    );
+    this.l1Hits = counter(registry, {
+      name: 'fkapi_cache_l1_hits_total',
+      help: 'Cache hits answered from process memory by the L1 (CACHE_L1_ENABLED), included in fkapi_cache_hits_total',
+      collect() {
+        this.reset();
+        this.inc(l1Answers.hits);
+      },
+    });
+    this.misses = counter(registry, {
+      name: 'fkapi_cache_misses_total',
+      help: 'Total number of cache misses',
+      labelNames: ['cache_type'],
+    });
+    this.entries = gauge(registry, {
+      name: 'fkapi_cache_entries',
+      help: 'Number of entries in cache',
+      labelNames: ['cache_type'],
+    });
+    this.invalidations = counter(registry, {
+      name: 'fkapi_cache_invalidations_total',
+      help: 'Invalidations applied (one per batch of tags, per deleted key or per namespace clear)',
+    });
+    this.invalidatedEntries = counter(registry, {
+      name: 'fkapi_cache_invalidated_entries_total',
+      help: 'Cache entries deleted by invalidations',
+    });
+    this.errors = counter(registry, {
+      name: 'fkapi_cache_errors_total',
+      help: 'Cache operations that failed or were skipped because the cache store was unavailable',
+      labelNames: ['operation'],
+    });
+    this.invalidationDuration = histogram(registry, {
+      name: 'fkapi_cache_invalidation_duration_seconds',
+      help: 'Time to apply one invalidation in the cache store',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    });
   }
 
   hit(cacheType: string): void {

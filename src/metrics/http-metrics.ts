@@ -3,20 +3,23 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance } from 'fastify';
 import { Counter, Registry, register } from 'prom-client';
 import { METRICS_REGISTRY } from './cache-metrics';
-import { HistogramSeries, SeriesHistogram } from './series-histogram';
+import { counter, registered } from './registered-metrics';
+import { SeriesHistogram } from './series-histogram';
 
 const NAME = 'fkapi_http_request_duration_seconds';
 const FAST_PATH = 'fkapi_http_fast_path_responses_total';
+const HIT_PATH_ERRORS = 'fkapi_http_hit_path_errors_total';
 
-/** Where a cached response was answered without the Nest pipeline (`cache/http/`). */
-export type FastPath = 'raw' | 'hook';
+/** Where a cached response was answered without the Nest pipeline: the cache-hit path (`cache/http/`). */
+export type FastPath = 'raw';
 
 /**
  * Fast-path answers of this process, read into the counter when it is scraped (one metric per
  * process, shared by every application a test builds in it): an increment on the hot path is
  * then one addition.
  */
-const fastPathAnswers: Record<FastPath, number> = { raw: 0, hook: 0 };
+const fastPathAnswers: Record<FastPath, number> = { raw: 0 };
+let hitPathErrors = 0;
 
 /**
  * `fkapi_http_request_duration_seconds{method, route, status_code}`, observed in Fastify's
@@ -27,33 +30,41 @@ const fastPathAnswers: Record<FastPath, number> = { raw: 0, hook: 0 };
 export class HttpMetrics implements OnModuleInit {
   readonly duration: SeriesHistogram<'method' | 'route' | 'status_code'>;
   readonly fastPathResponses: Counter<'path'>;
+  readonly hitPathErrors: Counter;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Optional() @Inject(METRICS_REGISTRY) registry: Registry = register,
   ) {
-    this.duration =
-      (registry.getSingleMetric(NAME) as unknown as
-        SeriesHistogram<'method' | 'route' | 'status_code'> | undefined) ??
-      new SeriesHistogram(
-        NAME,
-        'HTTP request duration by route pattern and status',
-        ['method', 'route', 'status_code'],
-        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        registry,
-      );
-    this.fastPathResponses =
-      (registry.getSingleMetric(FAST_PATH) as Counter<'path'> | undefined) ??
-      new Counter({
-        name: FAST_PATH,
-        help: 'Cached responses answered before the Nest pipeline: raw (before Fastify) or hook (preHandler)',
-        labelNames: ['path'],
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const path of ['raw', 'hook'] as const) this.inc({ path }, fastPathAnswers[path]);
-        },
-      });
+    this.duration = registered(
+      registry,
+      NAME,
+      () =>
+        new SeriesHistogram<'method' | 'route' | 'status_code'>(
+          NAME,
+          'HTTP request duration by route pattern and status',
+          ['method', 'route', 'status_code'],
+          [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+          registry,
+        ),
+    );
+    this.fastPathResponses = counter(registry, {
+      name: FAST_PATH,
+      help: 'Cached responses answered by the cache-hit path, before Fastify and the Nest pipeline',
+      labelNames: ['path'],
+      collect() {
+        this.reset();
+        this.inc({ path: 'raw' }, fastPathAnswers.raw);
+      },
+    });
+    this.hitPathErrors = counter(registry, {
+      name: HIT_PATH_ERRORS,
+      help: 'Errors inside the cache-hit path; each request was answered by the pipeline instead',
+      collect() {
+        this.reset();
+        this.inc(hitPathErrors);
+      },
+    });
   }
 
   /** Counts one response answered by a fast path. */
@@ -61,9 +72,9 @@ export class HttpMetrics implements OnModuleInit {
     fastPathAnswers[path]++;
   }
 
-  /** The duration series of one method, route and status, to keep and observe into. */
-  series(method: string, route: string, status: number): HistogramSeries {
-    return this.duration.series(method, route, String(status));
+  /** Counts one error inside the cache-hit path. */
+  hitPathFailed(): void {
+    hitPathErrors++;
   }
 
   onModuleInit(): void {

@@ -7,7 +7,7 @@ import { MetricsController } from './metrics.controller';
 import { ReadinessMetrics } from './readiness-metrics';
 
 /**
- * Prometheus metrics at `GET /metrics` (DESIGN.md §5) through `@willsoto/nestjs-prometheus`,
+ * Prometheus metrics at `GET /metrics` (docs/DESIGN.md §5) through `@willsoto/nestjs-prometheus`,
  * in prom-client's default registry: the cache metrics (seed names), HTTP durations and the
  * default Node metrics. Global, so the cache records into {@link CacheMetrics} without imports.
  */

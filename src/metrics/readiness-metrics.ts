@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Gauge, Registry, register } from 'prom-client';
 import { METRICS_REGISTRY } from './cache-metrics';
+import { gauge } from './registered-metrics';
 
 const NAME = 'fkapi_dependency_up';
 
@@ -17,14 +18,11 @@ export class ReadinessMetrics {
   readonly up: Gauge<'dependency'>;
 
   constructor(@Optional() @Inject(METRICS_REGISTRY) registry: Registry = register) {
-    this.up =
-      (registry.getSingleMetric(NAME) as Gauge<'dependency'> | undefined) ??
-      new Gauge({
-        name: NAME,
-        help: 'Whether a dependency answered the last health probe (1) or not (0)',
-        labelNames: ['dependency'],
-        registers: [registry],
-      });
+    this.up = gauge(registry, {
+      name: NAME,
+      help: 'Whether a dependency answered the last health probe (1) or not (0)',
+      labelNames: ['dependency'],
+    });
   }
 
   record(dependency: Dependency, up: boolean): void {

@@ -8,6 +8,7 @@ import { ClubSeasonsQueryDto } from './dto/club-seasons-query.dto';
 import { SeasonDto, SeasonItemDto } from './dto/season.dto';
 import { CreateSeasonDto, UpdateSeasonDto } from './dto/write-season.dto';
 import { SeasonsService } from './seasons.service';
+import { HitPath } from '../cache/http/hit-path-routes';
 
 @ApiTags('seasons')
 @Controller('api')
@@ -15,6 +16,7 @@ export class SeasonsController {
   constructor(private readonly seasons: SeasonsService) {}
 
   @Get('seasons')
+  @HitPath()
   @ApiOperation({ summary: "A club's seasons (those it has kits in), newest first" })
   @ApiOkResponse({ type: [SeasonItemDto] })
   @ApiErrors(404, 422)
@@ -23,6 +25,7 @@ export class SeasonsController {
   }
 
   @Get('seasons/search')
+  @HitPath()
   @ApiOperation({
     summary: 'Search seasons by year (at most 10)',
     description:
@@ -35,6 +38,7 @@ export class SeasonsController {
   }
 
   @Get('seasons/:season_id')
+  @HitPath()
   @ApiOperation({ summary: 'One season' })
   @ApiOkResponse({ type: SeasonDto })
   @ApiErrors(404, 422)

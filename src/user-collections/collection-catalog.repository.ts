@@ -29,7 +29,7 @@ const CLUB_COLUMNS = 'c.id, c.name, c.slug, c.logo, c.logo_dark, c.country';
 
 /**
  * The catalogue queries of the user-collection enrichment: each takes a batch of distinct
- * values and answers, per value, the local row it matches (reference §2.18). Name matching
+ * values and answers, per value, the local row it matches (as the original FKApi matches them). Name matching
  * ranks, within the rows whose accent- and case-folded name contains the value, the exact
  * case-insensitive name first, then the accent-insensitive one, then the lowest id — the
  * original's three look-ups in one indexed query (the trigram index on the folded name).

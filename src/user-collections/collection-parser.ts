@@ -8,7 +8,7 @@ import {
 } from './user-collection.types';
 
 /**
- * Pure functions that turn upstream JSON into the stored collection (reference §2.18, §3.7):
+ * Pure functions that turn upstream JSON into the stored collection (in the shape the original FKApi stores):
  * page validation, entry filtering and cleaning, and applying the local brand/club matches.
  */
 

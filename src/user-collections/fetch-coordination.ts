@@ -1,5 +1,5 @@
 import { NAMESPACE } from '../cache/cache-key';
-import { RedisClient } from '../cache/redis-client';
+import { RedisClient } from '../redis/redis-client';
 import { UserCollectionStoreUnavailableError } from './user-collections.errors';
 import { CollectionTaskStatus, isCollectionTaskStatus } from './user-collection.types';
 

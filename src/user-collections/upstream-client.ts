@@ -30,7 +30,7 @@ interface UpstreamResponse {
 class BodyTooLargeError extends Error {}
 
 /**
- * HTTP access to the upstream site's JSON API (reference §3.7): `user.php` and
+ * HTTP access to the upstream site's JSON API (the one the original FKApi reads): `user.php` and
  * `collection-feed.php`, English headers, a timeout per attempt and retries with backoff.
  */
 export class CollectionUpstreamClient {

@@ -1,15 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CacheInvalidationService } from '../cache/cache-invalidation.service';
-import { generateCacheKey, redisKey } from '../cache/cache-key';
+import { entryKey } from '../cache/cache-key';
 import { CACHE_STORE, CacheStore } from '../cache/cache-store';
 import { Tag } from '../cache/cache-tags';
-import { REDIS_CLIENT, RedisClient } from '../cache/redis-client';
 import { UserCollectionStoreUnavailableError } from './user-collections.errors';
 import { isUserCollection, UserCollection } from './user-collection.types';
 
-/** The seed's cache key, `user_collection_{userid}` (Redis key `fkapi:user_collection_{userid}`). */
-export const userCollectionCacheKey = (userid: number): string =>
-  generateCacheKey('user_collection', [userid]);
+/** The seed's cache key, `user_collection_{userid}`, versioned (Redis key `fkapi:v1:user_collection_{userid}`). */
+export const userCollectionCacheKey = (userid: number): string => entryKey('user_collection', [userid]);
 
 export interface StoredUserCollection {
   collection: UserCollection;
@@ -24,19 +22,15 @@ export interface StoredUserCollection {
  */
 @Injectable()
 export class UserCollectionStore {
-  /** Memory mode only: the cache store does not tell expiries, so they are remembered here. */
-  private readonly localExpiries = new Map<number, number>();
-
   constructor(
     @Inject(CACHE_STORE) private readonly cache: CacheStore,
     private readonly invalidation: CacheInvalidationService,
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {}
 
   /** The stored collection; `null` when there is none or the cache cannot be read now. */
   async get(userid: number): Promise<StoredUserCollection | null> {
     const key = userCollectionCacheKey(userid);
-    const [raw, expiresAt] = await Promise.all([this.cache.get(key), this.expiryOf(userid, key)]);
+    const [raw, expiresAt] = await Promise.all([this.cache.get(key), this.cache.expiresAt(key)]);
     if (raw === null) return null;
     let value: unknown;
     try {
@@ -51,8 +45,8 @@ export class UserCollectionStore {
    * Read before a fetch starts and handed to {@link set}: a collection invalidated meanwhile is
    * not stored. `null` when the cache cannot be written now.
    */
-  writeToken(): Promise<number | null> {
-    return this.cache.readSequence();
+  writeToken(userid: number): Promise<number | null> {
+    return this.cache.readSequence(userCollectionCacheKey(userid));
   }
 
   /** False when refused (invalidated since `writeToken`, or the cache is unavailable). */
@@ -62,7 +56,7 @@ export class UserCollectionStore {
     ttlSeconds: number,
     writeToken: number,
   ): Promise<boolean> {
-    const stored = await this.cache.setWithTags(
+    return this.cache.setWithTags(
       {
         key: userCollectionCacheKey(userid),
         value: JSON.stringify(collection),
@@ -72,8 +66,6 @@ export class UserCollectionStore {
       },
       writeToken,
     );
-    if (stored && !this.redis) this.localExpiries.set(userid, Date.now() + ttlSeconds * 1000);
-    return stored;
   }
 
   /**
@@ -82,13 +74,11 @@ export class UserCollectionStore {
    */
   async invalidate(userid: number): Promise<void> {
     await this.unavailableOnError(() => this.invalidation.invalidateUserCollectionCache(userid));
-    this.localExpiries.delete(userid);
   }
 
   /** Drops the entry only (`force=true`): a fetch running now still stores its fresh result. */
   async drop(userid: number): Promise<void> {
     await this.unavailableOnError(() => this.invalidation.deleteKey(userCollectionCacheKey(userid)));
-    this.localExpiries.delete(userid);
   }
 
   private async unavailableOnError(operation: () => Promise<unknown>): Promise<void> {
@@ -96,19 +86,6 @@ export class UserCollectionStore {
       await operation();
     } catch (error) {
       throw new UserCollectionStoreUnavailableError(error);
-    }
-  }
-
-  private async expiryOf(userid: number, key: string): Promise<Date | null> {
-    if (!this.redis) {
-      const at = this.localExpiries.get(userid);
-      return at === undefined ? null : new Date(at);
-    }
-    try {
-      const ttlMs = await this.redis.pTTL(redisKey(key));
-      return ttlMs > 0 ? new Date(Date.now() + ttlMs) : null;
-    } catch {
-      return null;
     }
   }
 }

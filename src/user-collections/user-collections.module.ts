@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CollectionCatalogRepository } from './collection-catalog.repository';
 import { UserCollectionFetcher } from './collection-fetcher';
 import { CollectionUpstreamClient } from './upstream-client';
-import { REDIS_CLIENT, RedisClient } from '../cache/redis-client';
+import { REDIS_CLIENT, RedisClient } from '../redis/redis-client';
 import { createFetchCoordination, FETCH_COORDINATION } from './fetch-coordination';
 import { UserCollectionStore } from './user-collection.store';
 import { UserCollectionsController } from './user-collections.controller';

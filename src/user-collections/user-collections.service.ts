@@ -31,7 +31,7 @@ interface RunningFetch {
 }
 
 /**
- * User collections (reference §2.17, §2.18, §3.7): fetched in the background, at most one fetch
+ * User collections (as in the original FKApi; differences in docs/COMPATIBILITY.md): fetched in the background, at most one fetch
  * per user at a time across every instance (a Redis lock whose token is the task id), stored
  * for 7 days, read page by page.
  */
@@ -57,7 +57,7 @@ export class UserCollectionsService implements OnModuleDestroy {
       if (await this.coordination.acquireLock(userid, taskId, LOCK_TTL_MS)) {
         // A fetch that ended between our read and the lock has stored its result.
         const fresh = await this.store.get(userid);
-        const writeToken = fresh ? null : await this.store.writeToken();
+        const writeToken = fresh ? null : await this.store.writeToken(userid);
         if (fresh || writeToken === null) {
           await this.coordination.releaseLock(userid, taskId);
           if (fresh) return cachedAnswer(userid, fresh.collection);
@@ -82,10 +82,10 @@ export class UserCollectionsService implements OnModuleDestroy {
   async getPage(userid: number, page: number, pageSize: number): Promise<UserCollectionPageDto> {
     let stored = await this.store.get(userid);
     if (!stored) {
-      const task = await this.coordination.getTask(userid);
-      // A fetch may have finished between the two reads: never answer "not found" beside "done".
+      const task = await this.confirmRunning(userid, await this.coordination.getTask(userid));
+      // A fetch may have finished between the reads: never answer "not found" beside "done".
       if (task?.state === 'done') stored = await this.store.get(userid);
-      if (!stored) throw new UserCollectionNotFoundError(userid, await this.confirmRunning(userid, task));
+      if (!stored) throw new UserCollectionNotFoundError(userid, task);
     }
     const { collection, expiresAt } = stored;
     const total = collection.entries.length;
@@ -110,7 +110,9 @@ export class UserCollectionsService implements OnModuleDestroy {
 
   /**
    * A fetch holds the lock for as long as it runs and records its outcome before releasing it:
-   * "running" without the lock means its instance died mid-fetch.
+   * "running" without the lock means its instance died mid-fetch. Unless the fetch ended between
+   * our read of the status and our read of the lock: then the status has changed since, so it is
+   * read again before the fetch is called dead.
    */
   private async confirmRunning(
     userid: number,
@@ -118,6 +120,8 @@ export class UserCollectionsService implements OnModuleDestroy {
   ): Promise<CollectionTaskStatus | null> {
     if (task?.state !== 'running' || (await this.coordination.lockHolder(userid)) === task.task_id)
       return task;
+    const now = await this.coordination.getTask(userid);
+    if (now?.task_id !== task.task_id || now.state !== 'running') return now;
     return {
       task_id: task.task_id,
       state: 'failed',

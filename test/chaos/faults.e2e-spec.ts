@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createClient } from 'redis';
 import { makeClub, makeKit } from '../factories/catalog';
@@ -8,6 +9,7 @@ import { ApiProcess } from './harness/api-process';
 import { formatReport, quantileMs, runConsistencyCheck } from './harness/consistency';
 import { chaosSeconds, ChaosEnvironment, startChaosEnvironment } from './harness/environment';
 import { sleep } from './harness/ports';
+import { ENTRY } from '../utils/redis-db';
 
 /**
  * Real processes, real faults: Redis killed under load, a process killed between commit and
@@ -15,6 +17,8 @@ import { sleep } from './harness/ports';
  */
 
 const REDIS_COMMAND_TIMEOUT_MS = 250;
+/** The preload that makes an API process die between a commit and its invalidation. */
+const CRASH_AFTER_COMMIT = path.join(__dirname, 'harness/crash-after-commit.cjs');
 
 async function call(
   api: ApiProcess,
@@ -60,6 +64,70 @@ function expectNoKeysLogged(api: ApiProcess, ...keys: string[]): void {
   for (const key of keys) expect(api.output()).not.toContain(key);
 }
 
+/**
+ * The p99 latency of requests that began during a Redis outage may exceed the p99 before it by at
+ * most this: a request meets at most a few command timeouts (a read's lookup, a write's
+ * invalidation and its fill) before the circuit breaker answers without Redis.
+ */
+const OUTAGE_P99_ALLOWANCE_MS = 4 * REDIS_COMMAND_TIMEOUT_MS;
+
+/**
+ * Runs the consistency check on `apis` with Redis out for the middle third of the run (`down`,
+ * then `up`), and checks what every outage must leave: no 5xx, nothing stale, the outage's
+ * invalidations drained, and latency during the outage within OUTAGE_P99_ALLOWANCE_MS of before.
+ */
+async function outageUnderLoad(
+  env: ChaosEnvironment,
+  apis: ApiProcess[],
+  fault: { name: string; down(): Promise<void> | void; up(): Promise<void> | void },
+): Promise<void> {
+  const seconds = chaosSeconds(12);
+  const before = seconds / 4;
+  const outage = seconds / 3;
+  let downAt = Infinity;
+  let upAt = Infinity;
+  const started = performance.now();
+  const running = runConsistencyCheck({
+    instances: apis.map((a) => a.url),
+    dataSource: env.dataSource,
+    seconds,
+  });
+  // The load always runs to its end, so a failing fault step leaves no requests behind.
+  let faultFailure: Error | undefined;
+  try {
+    await sleep(before * 1000);
+    downAt = performance.now();
+    await fault.down();
+    await sleep(outage * 1000);
+    upAt = performance.now();
+    await fault.up();
+  } catch (error) {
+    faultFailure = error instanceof Error ? error : new Error(String(error));
+  }
+  const report = await running;
+  if (faultFailure) throw faultFailure;
+  const p99Before = quantileMs(report, 0.99, -Infinity, downAt);
+  const p99During = quantileMs(report, 0.99, downAt, upAt);
+  const during = report.samples.filter((s) => s.start >= downAt && s.start < upAt).length;
+  process.stdout.write(
+    `${fault.name}: ${formatReport(report)}\n` +
+      `  Redis out ${((downAt - started) / 1000).toFixed(1)}–${((upAt - started) / 1000).toFixed(1)} s ` +
+      `(command timeout ${REDIS_COMMAND_TIMEOUT_MS} ms): p99 before ${p99Before.toFixed(1)} ms, ` +
+      `during ${p99During.toFixed(1)} ms, after ${quantileMs(report, 0.99, upAt, Infinity).toFixed(1)} ms; ` +
+      `requests during the outage: ${during}\n`,
+  );
+  expect(report.examples).toEqual([]);
+  expect(report).toMatchObject({ stale: 0, serverErrors: 0, failedWrites: 0, failedReads: 0 });
+  expect(during).toBeGreaterThan(0);
+  expect(report.cacheHits).toBeGreaterThan(0);
+  expect(p99During).toBeLessThanOrEqual(p99Before + OUTAGE_P99_ALLOWANCE_MS);
+  // Writes during the outage left their invalidations in the outbox; they reached Redis on recovery.
+  const output = apis.map((api) => api.output()).join('\n');
+  expect(output).toMatch(/invalidated \d+ (pending )?outbox row\(s\)/);
+  expect(await outboxRows(env)).toBe(0);
+  for (const api of apis) expectNoKeysLogged(api, ADMIN_KEY);
+}
+
 describe('Redis killed under load and brought back', () => {
   let env: ChaosEnvironment;
   let apis: ApiProcess[];
@@ -72,48 +140,32 @@ describe('Redis killed under load and brought back', () => {
   afterAll(async () => env?.close(), 60_000);
 
   it('answers no 5xx, serves nothing stale before, during or after, and drains the outage’s invalidations', async () => {
-    const seconds = chaosSeconds(12);
-    const before = seconds / 4;
-    const outage = seconds / 3;
-    let downAt = Infinity;
-    let upAt = Infinity;
-    const started = performance.now();
-    const running = runConsistencyCheck({
-      instances: apis.map((a) => a.url),
-      dataSource: env.dataSource,
-      seconds,
+    await outageUnderLoad(env, apis, {
+      name: 'SIGKILL',
+      down: () => env.redis.kill(),
+      up: () => env.redis.start(),
     });
-    // The load always runs to its end, so a failing fault step leaves no requests behind.
-    let faultFailure: Error | undefined;
-    try {
-      await sleep(before * 1000);
-      downAt = performance.now();
-      await env.redis.kill();
-      await sleep(outage * 1000);
-      upAt = performance.now();
-      await env.redis.start();
-    } catch (error) {
-      faultFailure = error instanceof Error ? error : new Error(String(error));
-    }
-    const report = await running;
-    if (faultFailure) throw faultFailure;
-    const p99 = (from: number, to: number): string => `${quantileMs(report, 0.99, from, to).toFixed(1)} ms`;
-    process.stdout.write(
-      `${formatReport(report)}\n` +
-        `  Redis down ${((downAt - started) / 1000).toFixed(1)}–${((upAt - started) / 1000).toFixed(1)} s ` +
-        `(command timeout ${REDIS_COMMAND_TIMEOUT_MS} ms): p99 before ${p99(-Infinity, downAt)}, ` +
-        `during ${p99(downAt, upAt)}, after ${p99(upAt, Infinity)}; ` +
-        `requests during the outage: ${report.samples.filter((s) => s.start >= downAt && s.start < upAt).length}\n`,
-    );
-    expect(report.examples).toEqual([]);
-    expect(report).toMatchObject({ stale: 0, serverErrors: 0, failedWrites: 0, failedReads: 0 });
-    expect(report.samples.filter((s) => s.start >= downAt && s.start < upAt).length).toBeGreaterThan(0);
-    expect(report.cacheHits).toBeGreaterThan(0);
-    // Writes during the outage left their invalidations in the outbox; they reached Redis on recovery.
-    const output = apis.map((api) => api.output()).join('\n');
-    expect(output).toMatch(/invalidated \d+ (pending )?outbox row\(s\)/);
-    expect(await outboxRows(env)).toBe(0);
-    for (const api of apis) expectNoKeysLogged(api, ADMIN_KEY);
+  }, 120_000);
+});
+
+describe('Redis hanging (SIGSTOP) under load, then continued', () => {
+  let env: ChaosEnvironment;
+  let apis: ApiProcess[];
+
+  beforeAll(async () => {
+    env = await startChaosEnvironment();
+    const settings = { REDIS_COMMAND_TIMEOUT_MS: String(REDIS_COMMAND_TIMEOUT_MS) };
+    apis = await Promise.all([env.startApi(settings), env.startApi(settings)]);
+  }, 180_000);
+  afterAll(async () => env?.close(), 60_000);
+
+  it('answers within a few command timeouts of the usual p99, serves nothing stale, drains the outage’s invalidations', async () => {
+    // The connections stay open and silent: every command waits for its timeout, not a refusal.
+    await outageUnderLoad(env, apis, {
+      name: 'SIGSTOP',
+      down: () => env.redis.pause(),
+      up: () => env.redis.resume(),
+    });
   }, 120_000);
 });
 
@@ -128,7 +180,8 @@ describe('a process killed between commit and invalidation', () => {
   it('leaves the outbox row; the restarted process drains it before serving, so nothing stale is read', async () => {
     const club = await makeClub(env.dataSource, { name: 'Before Crash' });
     const kit = await makeKit(env.dataSource, { team: club });
-    const crashing = await env.startApi({ TEST_CRASH_AFTER_COMMIT: 'true' });
+    // The fault comes from outside: a preload that SIGKILLs the process after the commit.
+    const crashing = await env.startApi({}, undefined, ['--require', CRASH_AFTER_COMMIT]);
     expect((await call(crashing, 'GET', `/api/clubs/${club.id}`)).json.name).toBe('Before Crash');
     expect((await call(crashing, 'GET', `/api/kits/${kit.id}`)).json.team).toMatchObject({
       name: 'Before Crash',
@@ -146,7 +199,7 @@ describe('a process killed between commit and invalidation', () => {
     const redis = createClient({ url: env.redis.url });
     await redis.connect();
     try {
-      expect(await redis.get(`fkapi:club_${club.id}`)).toContain('Before Crash');
+      expect(await redis.get(`${ENTRY}club_${club.id}`)).toContain('Before Crash');
     } finally {
       await redis.close();
     }
@@ -291,7 +344,7 @@ describe('SIGTERM with a request in flight', () => {
     const redis = createClient({ url: env.redis.url });
     await redis.connect();
     try {
-      expect(await redis.get(`fkapi:club_${club.id}`)).toBeNull();
+      expect(await redis.get(`${ENTRY}club_${club.id}`)).toBeNull();
     } finally {
       await redis.close();
     }

@@ -1,6 +1,5 @@
-import { CACHE_MANAGER, Cache } from '@nestjs/cache-manager';
 import { makeClub } from '../factories/catalog';
-import { TestRedisDb } from '../utils/redis-db';
+import { ENTRY, TestRedisDb } from '../utils/redis-db';
 import { adminHeaders, startTestApp, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 describe('cache administration (Redis)', () => {
@@ -73,13 +72,13 @@ describe('cache administration (Redis)', () => {
     });
 
     it("deletes the seed's user_collection_<userid> key with the user collection", async () => {
-      await redis.client.set('fkapi:user_collection_777', '{"kits":[]}');
+      await redis.client.set(`${ENTRY}user_collection_777`, '{"kits":[]}');
       expect((await invalidate({ user_collection: 777 })).json()).toEqual({
         target: 'user_collection',
         id: 777,
         deleted: 1,
       });
-      expect(await redis.client.exists('fkapi:user_collection_777')).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}user_collection_777`)).toBe(0);
     });
 
     it('deletes one key with DELETE /api/cache/keys/{key}, with or without the fkapi: prefix', async () => {
@@ -101,11 +100,11 @@ describe('cache administration (Redis)', () => {
       expect(again.json()).toEqual({ key: `club_${a.id}`, deleted: false });
       const prefixed = await t.request({
         method: 'DELETE',
-        url: `/api/cache/keys/fkapi:club_${b.id}`,
+        url: `/api/cache/keys/${ENTRY}club_${b.id}`,
         headers: adminHeaders,
       });
       expect(prefixed.json().deleted).toBe(true);
-      expect(await redis.client.zScore('fkapi:type:club', `fkapi:club_${b.id}`)).toBeNull();
+      expect(await redis.client.zScore('fkapi:type:club', `${ENTRY}club_${b.id}`)).toBeNull();
     });
 
     it('deletes one key named in the body', async () => {
@@ -116,7 +115,7 @@ describe('cache administration (Redis)', () => {
         key: `club_${club.id}`,
         deleted: 1,
       });
-      expect(await redis.client.exists(`fkapi:club_${club.id}`)).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}club_${club.id}`)).toBe(0);
     });
 
     it('refuses a key with control characters (422)', async () => {
@@ -155,14 +154,6 @@ describe('cache administration (Redis)', () => {
     });
   });
 
-  it("registers Nest's CACHE_MANAGER over the same Redis, under fkapi:cache-manager:", async () => {
-    const manager = t.app.get<Cache>(CACHE_MANAGER);
-    await manager.set('probe', { ok: true }, 60_000);
-    expect(await manager.get('probe')).toEqual({ ok: true });
-    expect(await redis.client.exists('fkapi:cache-manager:probe')).toBe(1);
-    await manager.del('probe');
-  });
-
   describe('{"all": true}', () => {
     it('deletes every fkapi: entry and index in batches and leaves other data in the same database alone', async () => {
       for (let i = 0; i < 3; i++) {
@@ -198,7 +189,7 @@ describe('cache administration (Redis)', () => {
       const club = await makeClub(t.dataSource);
       await invalidate({ all: true });
       await t.request({ url: `/api/clubs/${club.id}` });
-      expect(await redis.client.exists(`fkapi:club_${club.id}`)).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}club_${club.id}`)).toBe(1);
     });
   });
 });

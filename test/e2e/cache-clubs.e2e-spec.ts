@@ -1,6 +1,6 @@
 import { makeClub } from '../factories/catalog';
 import { countQueries } from '../utils/query-counter';
-import { TestRedisDb } from '../utils/redis-db';
+import { ENTRY, TestRedisDb } from '../utils/redis-db';
 import { adminHeaders, TestApp, useTestAppWithRedis } from '../utils/test-app';
 
 describe('cached club reads (Redis)', () => {
@@ -16,8 +16,8 @@ describe('cached club reads (Redis)', () => {
       const club = await makeClub(t.dataSource, { name: 'Ajax' });
       const res = await t.request({ url: `/api/clubs/${club.id}` });
       expect(res.statusCode).toBe(200);
-      expect(JSON.parse((await redis.client.get(`fkapi:club_${club.id}`)) ?? 'null')).toEqual(res.json());
-      const ttl = await redis.client.pTTL(`fkapi:club_${club.id}`);
+      expect(JSON.parse((await redis.client.get(`${ENTRY}club_${club.id}`)) ?? 'null')).toEqual(res.json());
+      const ttl = await redis.client.pTTL(`${ENTRY}club_${club.id}`);
       expect(ttl).toBeGreaterThan(3_590_000);
       expect(ttl).toBeLessThanOrEqual(3_600_000);
     });
@@ -58,20 +58,20 @@ describe('cached club reads (Redis)', () => {
         headers: adminHeaders,
         body: { club: a.id },
       });
-      expect(await redis.client.exists(`fkapi:club_${a.id}`)).toBe(0);
-      expect(await redis.client.exists(`fkapi:club_${b.id}`)).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}club_${a.id}`)).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}club_${b.id}`)).toBe(1);
     });
 
     it('does not cache a 404', async () => {
       const res = await t.request({ url: '/api/clubs/987654' });
       expect(res.statusCode).toBe(404);
-      expect(await redis.client.exists('fkapi:club_987654')).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}club_987654`)).toBe(0);
     });
 
     it('does not let validation failures touch the cache', async () => {
       const res = await t.request({ url: '/api/clubs/abc' });
       expect(res.statusCode).toBe(422);
-      expect(await redis.client.keys('fkapi:club_abc*')).toEqual([]);
+      expect(await redis.client.keys(`${ENTRY}club_abc*`)).toEqual([]);
     });
 
     it('runs one database query for 500 concurrent requests on a cold key', async () => {
@@ -91,10 +91,10 @@ describe('cached club reads (Redis)', () => {
       const club = await makeClub(t.dataSource, { name: 'Zwolle Boys', slug: 'zwolle-boys-kits' });
       const res = await t.request({ url: '/api/clubs/search?keyword=zwolle' });
       expect(res.json().map((c: { id: number }) => c.id)).toEqual([club.id]);
-      expect(await redis.client.exists('fkapi:search_clubs_zwolle')).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}search_clubs_zwolle`)).toBe(1);
       for (const tag of [`club:${club.id}`, 'search', 'search:clubs']) {
         expect(await redis.client.zRange(`fkapi:tag:${tag}`, 0, -1)).toContain(
-          'search|fkapi:search_clubs_zwolle',
+          `search|${ENTRY}search_clubs_zwolle`,
         );
       }
     });
@@ -103,12 +103,14 @@ describe('cached club reads (Redis)', () => {
       await makeClub(t.dataSource, { name: 'Heracles', slug: 'heracles-kits' });
       await t.request({ url: '/api/clubs/search?keyword=Heracles' });
       await t.request({ url: '/api/clubs/search?keyword=%20HERACLES%20' });
-      expect(await redis.client.keys('fkapi:search_clubs_*racles*')).toEqual(['fkapi:search_clubs_heracles']);
+      expect(await redis.client.keys(`${ENTRY}search_clubs_*racles*`)).toEqual([
+        `${ENTRY}search_clubs_heracles`,
+      ]);
     });
 
     it('percent-encodes the keyword in the key so a glob or separator in it is inert', async () => {
       await t.request({ url: '/api/clubs/search?keyword=a_b*c%3Dd' });
-      expect(await redis.client.exists('fkapi:search_clubs_a%5Fb%2Ac%3Dd')).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}search_clubs_a%5Fb%2Ac%3Dd`)).toBe(1);
     });
 
     it('drops a search listing a club when that club is invalidated, and every search with {"search": true}', async () => {
@@ -122,8 +124,8 @@ describe('cached club reads (Redis)', () => {
         headers: adminHeaders,
         body: { club: club.id },
       });
-      expect(await redis.client.exists('fkapi:search_clubs_vitesse')).toBe(0);
-      expect(await redis.client.exists('fkapi:search_clubs_volendam')).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}search_clubs_vitesse`)).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}search_clubs_volendam`)).toBe(1);
       const res = await t.request({
         method: 'POST',
         url: '/api/cache/invalidate',
@@ -132,7 +134,7 @@ describe('cached club reads (Redis)', () => {
       });
       expect(res.json()).toMatchObject({ target: 'search' });
       expect(res.json().deleted).toBeGreaterThanOrEqual(1);
-      expect(await redis.client.exists('fkapi:search_clubs_volendam')).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}search_clubs_volendam`)).toBe(0);
     });
 
     it('serves the cached list until invalidated, then the fresh one', async () => {
@@ -168,9 +170,9 @@ describe('cached club reads (Redis)', () => {
         body: { name: 'FC Utrecht' },
       });
       expect(patched.statusCode).toBe(200);
-      expect(await redis.client.exists(`fkapi:club_${club.id}`)).toBe(0);
-      expect(await redis.client.exists('fkapi:search_clubs_utrecht')).toBe(0);
-      expect(await redis.client.exists(`fkapi:club_${other.id}`)).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}club_${club.id}`)).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}search_clubs_utrecht`)).toBe(0);
+      expect(await redis.client.exists(`${ENTRY}club_${other.id}`)).toBe(1);
       expect((await t.request({ url: `/api/clubs/${club.id}` })).json().name).toBe('FC Utrecht');
       expect((await t.request({ url: '/api/clubs/search?keyword=utrecht' })).json()[0].name).toBe(
         'FC Utrecht',
@@ -203,6 +205,6 @@ describe('cached club reads (Redis)', () => {
     await t.request({ url: '/api/random-clubs' });
     const types = await redis.client.sMembers('fkapi:types');
     expect(types.some((type) => type.includes('random'))).toBe(false);
-    expect(await redis.client.keys('fkapi:random*')).toEqual([]);
+    expect(await redis.client.keys(`${ENTRY}random*`)).toEqual([]);
   });
 });

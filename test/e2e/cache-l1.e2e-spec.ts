@@ -1,6 +1,6 @@
 import { makeKit } from '../factories/catalog';
 import { countQueries } from '../utils/query-counter';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
+import { ENTRY, leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 import { adminHeaders, startTestApp, TestApp } from '../utils/test-app';
 
 /** Two instances with CACHE_L1_ENABLED on one PostgreSQL and one Redis database. */
@@ -40,7 +40,7 @@ describe('in-process L1 cache across two instances (Redis pub/sub)', () => {
     // read before an invalidation the instance has seen is (rightly) not kept in memory.
     for (const app of [a, b, a, b]) expect(await nameOn(app, kit.id)).toBe('Memory Home');
     // Removed behind the cache's back (no invalidation message): memory still answers.
-    await redis.client.del(`fkapi:kit_${kit.id}`);
+    await redis.client.del(`${ENTRY}kit_${kit.id}`);
     const { count } = await countQueries(a.dataSource, async () => {
       expect(await nameOn(a, kit.id)).toBe('Memory Home');
     });

@@ -187,7 +187,7 @@ describe('docker-compose.yml', () => {
     execFileSync(requireBinary('docker-compose', 'docker-compose'), args, {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      env: { ...process.env, ADMIN_API_KEY: '' },
+      env: { ...process.env, ADMIN_API_KEY: 'an-operator-chosen-admin-key' },
     });
 
   it('passes docker-compose config -q', () => {

@@ -11,6 +11,7 @@ describe('rate limit shared by two instances', () => {
   let b: TestApp;
   const LIMIT = 5;
 
+  // The two tests share the client's count: the test apps' clock keeps both in one hour.
   beforeAll(async () => {
     redis = await leaseRedisDb();
     const env = { RATE_LIMIT_PER_HOUR: String(LIMIT), REDIS_URL: redis.url };

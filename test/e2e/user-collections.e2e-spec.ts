@@ -2,6 +2,7 @@ import { createClient } from 'redis';
 import { Brand } from '../../src/brands/brand.entity';
 import { CacheInvalidationService } from '../../src/cache/cache-invalidation.service';
 import { Club } from '../../src/clubs/club.entity';
+import { FETCH_COORDINATION, FetchCoordination } from '../../src/user-collections/fetch-coordination';
 import { UserCollectionsService } from '../../src/user-collections/user-collections.service';
 import { makeBrand, makeClub, makeKit } from '../factories/catalog';
 import {
@@ -11,9 +12,11 @@ import {
   profile,
   upstreamEntry,
 } from '../fixtures/collection-upstream';
+import { eventually } from '../utils/outbox-context';
 import { BASE_REDIS_URL } from '../utils/services';
 import { RedisProxy, startRedisProxy } from '../utils/redis-proxy';
 import { startTestApp, TestApp } from '../utils/test-app';
+import { ENTRY } from '../utils/redis-db';
 
 /** A Redis database of this file's own; only the keys of the users below are touched. */
 const REDIS_DB = 12;
@@ -26,7 +29,7 @@ const WEEK_SECONDS = 7 * 24 * 3600;
 
 /** Every key a user's collection can have written: entry, fetch status, lock, tag index and marker. */
 const keysOf = (userid: number): string[] => [
-  `fkapi:user_collection_${userid}`,
+  `${ENTRY}user_collection_${userid}`,
   `fkapi:user_collection_task:${userid}`,
   `fkapi:lock:user_collection:${userid}`,
   `fkapi:tag:user_collection:${userid}`,
@@ -170,7 +173,7 @@ describe('user collections', () => {
       // Our members of the cache's shared indexes.
       await redis.zRem(
         'fkapi:type:user_collection',
-        userids.map((id) => `fkapi:user_collection_${id}`),
+        userids.map((id) => `${ENTRY}user_collection_${id}`),
       );
       await redis.zRem(
         'fkapi:tags',
@@ -352,10 +355,10 @@ describe('user collections', () => {
     });
 
     it('stores the collection under fkapi:user_collection_<userid> for 7 days, tagged user_collection:<userid>', async () => {
-      const ttl = await redis.ttl(`fkapi:user_collection_${userid}`);
+      const ttl = await redis.ttl(`${ENTRY}user_collection_${userid}`);
       expect(ttl).toBeGreaterThan(WEEK_SECONDS - 120);
       expect(ttl).toBeLessThanOrEqual(WEEK_SECONDS);
-      const stored = JSON.parse((await redis.get(`fkapi:user_collection_${userid}`)) ?? 'null');
+      const stored = JSON.parse((await redis.get(`${ENTRY}user_collection_${userid}`)) ?? 'null');
       expect(Object.keys(stored).sort()).toEqual([
         'entries',
         'pages_scraped',
@@ -363,15 +366,15 @@ describe('user collections', () => {
         'total_entries',
         'user',
       ]);
-      const member = `user_collection|fkapi:user_collection_${userid}`;
+      const member = `user_collection|${ENTRY}user_collection_${userid}`;
       expect(await redis.zScore(`fkapi:tag:user_collection:${userid}`, member)).not.toBeNull();
       expect(
-        await redis.zScore('fkapi:type:user_collection', `fkapi:user_collection_${userid}`),
+        await redis.zScore('fkapi:type:user_collection', `${ENTRY}user_collection_${userid}`),
       ).not.toBeNull();
     });
 
     it('reports cached_until as the real expiry of the stored entry', async () => {
-      const key = `fkapi:user_collection_${userid}`;
+      const key = `${ENTRY}user_collection_${userid}`;
       const ttlMs = await redis.pTTL(key);
       let body = (await collection(userid)).json();
       expect(Math.abs(Date.parse(body.cached_until) - (Date.now() + ttlMs))).toBeLessThan(5000);
@@ -486,6 +489,30 @@ describe('user collections', () => {
       await stored(userid);
     });
 
+    it('answers the stored collection when the fetch ends between the status read and the lock read', async () => {
+      const userid = newUser({ user: profile({ id: 1 }), feed: pagedFeed([[upstreamEntry()]], 300) });
+      await scrape(userid);
+      const coordination = t.app.get<FetchCoordination>(FETCH_COORDINATION);
+      const lockHolder = coordination.lockHolder.bind(coordination);
+      // The GET below reads the status "running"; its lock read then waits for the fetch to
+      // record "done" and release the lock, the interleaving a second instance can meet.
+      const spy = jest.spyOn(coordination, 'lockHolder').mockImplementationOnce(async (id) => {
+        await eventually(async () => {
+          const task = JSON.parse((await redis.get(`fkapi:user_collection_task:${id}`)) ?? '{}');
+          return task.state === 'done' && (await redis.exists(`fkapi:lock:user_collection:${id}`)) === 0;
+        });
+        return lockHolder(id);
+      });
+      try {
+        const res = await collection(userid);
+        expect(spy).toHaveBeenCalled();
+        expect(res.statusCode).toBe(200);
+        expect(res.json().data.entries).toHaveLength(1);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('releases the lock when the fetch ends', async () => {
       const userid = newUser({ user: profile({ id: 1 }), feed: pagedFeed([[upstreamEntry()]]) });
       await scrape(userid);
@@ -540,7 +567,7 @@ describe('user collections', () => {
           task: { state: 'failed', error_code: code },
         });
         expect(body.task.error).toMatch(message);
-        expect(await redis.exists(`fkapi:user_collection_${userid}`)).toBe(0);
+        expect(await redis.exists(`${ENTRY}user_collection_${userid}`)).toBe(0);
         expect((await t.request({ url: '/api/health' })).statusCode).toBe(200);
       },
     );
@@ -627,13 +654,24 @@ describe('user collections', () => {
     });
 
     it('does not store what a running fetch brings back after the collection was forgotten', async () => {
-      const userid = newUser({ user: profile({ id: 1 }), feed: pagedFeed([[upstreamEntry()]], 200) });
+      let release = (): void => undefined;
+      const heldUntil = new Promise<void>((resolve) => (release = resolve));
+      const feed = pagedFeed([[upstreamEntry()]]);
+      const userid = newUser({
+        user: profile({ id: 1 }),
+        feed: (request, attempt) => ({ ...feed(request, attempt), heldUntil }),
+      });
       await scrape(userid);
-      await sleep(50);
+      // The fetch is under way: its feed request waits at the upstream until released.
+      await eventually(() => fixture.hits(userid, 'feed').length > 0, 20_000);
       await t.app.get(UserCollectionsService).forget(userid);
-      await sleep(400);
+      release();
+      const taskKey = `fkapi:user_collection_task:${userid}`;
+      const taskState = async (): Promise<string | undefined> =>
+        (JSON.parse((await redis.get(taskKey)) ?? 'null') as { state?: string } | null)?.state;
+      await eventually(async () => ![undefined, 'running'].includes(await taskState()), 20_000);
       expect((await collection(userid)).statusCode).toBe(404);
-      expect(await redis.exists(`fkapi:user_collection_${userid}`)).toBe(0);
+      expect(await redis.exists(`${ENTRY}user_collection_${userid}`)).toBe(0);
       expect(JSON.parse((await redis.get(`fkapi:user_collection_task:${userid}`)) ?? 'null')).toMatchObject({
         state: 'failed',
         error_code: 'not_stored',
@@ -645,7 +683,7 @@ describe('user collections', () => {
       await scrape(userid);
       await stored(userid);
       await t.app.get(UserCollectionsService).forget(userid);
-      expect(await redis.exists(`fkapi:user_collection_${userid}`)).toBe(0);
+      expect(await redis.exists(`${ENTRY}user_collection_${userid}`)).toBe(0);
       const res = await collection(userid);
       expect(res.statusCode).toBe(404);
       expect(res.json()).not.toHaveProperty('task');
@@ -691,7 +729,7 @@ describe('user collections', () => {
       expect(Math.abs(Date.parse(body.cached_until) - (Date.now() + WEEK_SECONDS * 1000))).toBeLessThan(5000);
       expect(fixture.hits(userid, 'feed')).toHaveLength(1);
       expect((await scrape(userid, '', memoryApp)).json().status).toBe('cached');
-      expect(await redis.exists(`fkapi:user_collection_${userid}`)).toBe(0);
+      expect(await redis.exists(`${ENTRY}user_collection_${userid}`)).toBe(0);
     });
 
     it('forgets a collection', async () => {

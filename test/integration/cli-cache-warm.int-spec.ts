@@ -7,7 +7,7 @@ import { makeBrand, makeClub, makeKit, makeSeason } from '../factories/catalog';
 import { runCliCaptured } from '../utils/cli-output';
 import { sampleValue } from '../utils/prometheus-text';
 import { countQueries } from '../utils/query-counter';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
+import { ENTRY, leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 /** A port nothing listens on: bound, then released. */
@@ -59,7 +59,7 @@ describe('cli: cache warm (real PostgreSQL and Redis)', () => {
 
   const run = (env: Record<string, string>, ...argv: string[]) =>
     runCliCaptured({ DATABASE_URL: t.db.url, REDIS_URL: redis.url, LOG_LEVEL: 'fatal', ...env }, argv);
-  const exists = async (key: string): Promise<boolean> => (await redis.client.exists(`fkapi:${key}`)) === 1;
+  const exists = async (key: string): Promise<boolean> => (await redis.client.exists(`${ENTRY}${key}`)) === 1;
   const hits = async (cacheType: string): Promise<number> =>
     sampleValue((await t.request({ url: '/metrics' })).body, 'fkapi_cache_hits_total', {
       cache_type: cacheType,
@@ -128,18 +128,18 @@ describe('cli: cache warm (real PostgreSQL and Redis)', () => {
     expect(await hits(cacheType)).toBe(before + 1);
   });
 
-  it('serves the warmed kit with the same body the database gives after the cache is dropped', async () => {
-    const warmed = (await t.request({ url: `/api/kits/${kits[5].id}` })).json<unknown>();
-    expect((await run({}, 'cache', 'invalidate', '--kit', String(kits[5].id))).code).toBe(0);
-    const fresh = (await t.request({ url: `/api/kits/${kits[5].id}` })).json<unknown>();
-    expect(warmed).toEqual(fresh);
-  });
-
   it('finds everything already cached on a second run (stored 0)', async () => {
     const { code, stdout } = await run({}, 'cache', 'warm', '--clubs', '1', '--kits', '1');
     expect(code).toBe(0);
     // 1 club × (detail, kits page) + 1 kit + 1 brand, all warmed by the first run.
     expect(stdout.lines[0]).toMatch(/: 4 reads, 0 stored, 4 already cached; \d+ entries live$/);
+  });
+
+  it('serves the warmed kit with the same body the database gives after the cache is dropped', async () => {
+    const warmed = (await t.request({ url: `/api/kits/${kits[5].id}` })).json<unknown>();
+    expect((await run({}, 'cache', 'invalidate', '--kit', String(kits[5].id))).code).toBe(0);
+    const fresh = (await t.request({ url: `/api/kits/${kits[5].id}` })).json<unknown>();
+    expect(warmed).toEqual(fresh);
   });
 
   it.each([

@@ -1,8 +1,9 @@
 import { CacheStore } from '../../src/cache/cache-store';
 import { loadConfig } from '../../src/config/app-config';
 import { runCliCaptured } from '../utils/cli-output';
-import { leaseRedisDb, TestRedisDb } from '../utils/redis-db';
+import { ENTRY, leaseRedisDb, TestRedisDb } from '../utils/redis-db';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
+import { ENTRY_VERSION } from '../../src/cache/cache-key';
 
 describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () => {
   let db: TestDatabase;
@@ -41,8 +42,15 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
       await app.init();
       const store = app.get<CacheStore>(CACHE_STORE);
       for (const { key, tags, cacheType } of entries) {
-        const sequence = (await store.readSequence()) ?? 0;
-        const entry = { key, value: JSON.stringify({ key }), ttlSeconds: 600, tags, cacheType };
+        const sequence = (await store.readSequence(key)) ?? 0;
+        // Under the current schema version, as the API's `entryKey` stores them.
+        const entry = {
+          key: ENTRY_VERSION + key,
+          value: JSON.stringify({ key }),
+          ttlSeconds: 600,
+          tags,
+          cacheType,
+        };
         expect(await store.setWithTags(entry, sequence)).toBe(true);
       }
     } finally {
@@ -56,12 +64,12 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
   it('invalidates one club by its tag: exit 0, a summary, the entry gone and others kept', async () => {
     await storeClubEntry(5);
     await storeClubEntry(6);
-    expect(await redis.client.exists('fkapi:club_5')).toBe(1);
+    expect(await redis.client.exists(`${ENTRY}club_5`)).toBe(1);
     const { code, stdout } = await run({}, 'cache', 'invalidate', '--club', '5');
     expect(code).toBe(0);
     expect(stdout).toBe('Invalidated club 5: 1 entry deleted\n');
-    expect(await redis.client.exists('fkapi:club_5')).toBe(0);
-    expect(await redis.client.exists('fkapi:club_6')).toBe(1);
+    expect(await redis.client.exists(`${ENTRY}club_5`)).toBe(0);
+    expect(await redis.client.exists(`${ENTRY}club_6`)).toBe(1);
   });
 
   it('prints entries per cache type with cache stats', async () => {
@@ -76,7 +84,7 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
     const { code, stdout } = await run({}, 'cache', 'invalidate', '--all');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Invalidated all: 1 entry deleted\n$/);
-    expect(await redis.client.exists('fkapi:club_6')).toBe(0);
+    expect(await redis.client.exists(`${ENTRY}club_6`)).toBe(0);
     expect(await redis.client.get('someone-else:key')).toBe('kept');
     await redis.client.del('someone-else:key');
   });
@@ -125,9 +133,9 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
       expect(stdout).toMatch(
         new RegExp(`^Invalidated ${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} deleted\n$`),
       );
-      for (const key of dropped) expect(await redis.client.exists(`fkapi:${key}`)).toBe(0);
-      for (const key of kept) expect(await redis.client.exists(`fkapi:${key}`)).toBe(1);
-      await redis.client.unlink(keys.map((key) => `fkapi:${key}`));
+      for (const key of dropped) expect(await redis.client.exists(`${ENTRY}${key}`)).toBe(0);
+      for (const key of kept) expect(await redis.client.exists(`${ENTRY}${key}`)).toBe(1);
+      await redis.client.unlink(keys.map((key) => `${ENTRY}${key}`));
     },
   );
 
@@ -149,6 +157,9 @@ describe('cli: cache invalidate / cache stats (real PostgreSQL and Redis)', () =
     [['cache', 'invalidate'], 2, /give exactly one of/],
     [['cache', 'invalidate', '--club', '1', '--kit', '2'], 2, /give exactly one of/],
     [['cache', 'frobnicate'], 2, /unknown cache command 'frobnicate'/],
+    // The cache's own index is not an entry: deleting it would leave kits uninvalidatable.
+    [['cache', 'invalidate', '--key', 'tag:kit:3'], 2, /'tag:kit:3' is a tag index, internal to the cache/],
+    [['cache', 'invalidate', '--key', 'fkapi:inv:seq'], 2, /'inv:seq' is an invalidation sequence/],
   ])('refuses %j with exit %i and one readable line', async (argv, exitCode, message) => {
     const { code, stderr } = await run({}, ...argv);
     expect(code).toBe(exitCode);

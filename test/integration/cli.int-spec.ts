@@ -5,10 +5,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { staleCacheWarning } from '../../src/cli/commands/seed.command';
 import { runCli } from '../../src/cli/run-cli';
 import { loadConfig } from '../../src/config/app-config';
 import { CapturedOutput, runCliCaptured } from '../utils/cli-output';
-import { leaseRedisDb } from '../utils/redis-db';
+import { ENTRY, leaseRedisDb } from '../utils/redis-db';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
 
 async function counts(url: string): Promise<{ kits: number; clubs: number; max_id: number | null }> {
@@ -41,8 +42,10 @@ describe('cli, run in-process', () => {
     expect(stdout.lines).toEqual([
       expect.stringMatching(/^Seeded 500 kits, 50 clubs, 45 seasons, .* seed "fkapi"$/),
     ]);
-    expect(stderr.lines[0]).toMatch(/^0% \(0\/500 kits, \d+\.\d s\)$/);
-    expect(stderr.lines[stderr.lines.length - 1]).toMatch(/^100% \(500\/500 kits, \d+\.\d s\)$/);
+    const progress = stderr.lines.filter((line) => /^\d+% /.test(line));
+    expect(progress[0]).toMatch(/^0% \(0\/500 kits, \d+\.\d s\)$/);
+    expect(progress[progress.length - 1]).toMatch(/^100% \(500\/500 kits, \d+\.\d s\)$/);
+    expect(stderr.lines.slice(progress.length)).toEqual(staleCacheWarning(false).split('\n').filter(Boolean));
   });
 
   it('refuses to seed over existing kits without --reset: exit 1, one line, nothing changed', async () => {
@@ -191,7 +194,7 @@ describe('cli, as the compiled process', () => {
         ),
       });
       expect(warmed.stderr).toMatch(/^100% \(2\d\/2\d reads, /m);
-      expect(await redis.client.exists('fkapi:kit_200')).toBe(1);
+      expect(await redis.client.exists(`${ENTRY}kit_200`)).toBe(1);
 
       const down = await node(['cache', 'warm'], {
         DATABASE_URL: db.url,
@@ -205,7 +208,7 @@ describe('cli, as the compiled process', () => {
     } finally {
       await redis.release();
     }
-  });
+  }, 120_000); // three CLI processes, each 5-10 s on a loaded 2-core machine
 
   it('seed --kits abc exits 2 with one readable line on stderr', async () => {
     const result = await node(['seed', '--kits', 'abc'], { DATABASE_URL: db.url });

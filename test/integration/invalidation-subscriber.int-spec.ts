@@ -1,14 +1,14 @@
 import { AfterQueryEvent, DataSource, EntityManager, EntitySubscriberInterface } from 'typeorm';
 import { Brand } from '../../src/brands/brand.entity';
-import {
-  cascadedKitsChangeTags,
-  EntityKind,
-  entityChangeTags,
-  Family,
-  kitChangeTags,
-  Tag,
-} from '../../src/cache/cache-tags';
+import { brandChangeTags } from '../../src/brands/brand.invalidation';
+import { Family, Tag } from '../../src/cache/cache-tags';
 import { UnattributableWriteError } from '../../src/cache/invalidation.subscriber';
+import { clubChangeTags } from '../../src/clubs/club.invalidation';
+import { colorChangeTags } from '../../src/colors/color.invalidation';
+import { competitionChangeTags } from '../../src/competitions/competition.invalidation';
+import { kitTypeChangeTags } from '../../src/kit-types/kit-type.invalidation';
+import { cascadedKitsChangeTags, kitChangeTags } from '../../src/kits/kit.invalidation';
+import { seasonChangeTags } from '../../src/seasons/season.invalidation';
 import { Club } from '../../src/clubs/club.entity';
 import { Color } from '../../src/colors/color.entity';
 import { Competition } from '../../src/competitions/competition.entity';
@@ -33,6 +33,19 @@ import {
   testRedisPrefix,
 } from '../utils/redis-tag-index';
 import { createTestDatabase, TestDatabase } from '../utils/test-database';
+
+type EntityKind = 'club' | 'season' | 'kit' | 'brand' | 'competition' | 'kit_type' | 'color';
+
+/** What each catalogue module declares a write of one of its rows drops. */
+const CHANGE_TAGS: Record<Exclude<EntityKind, 'kit'>, (id: number) => string[]> = {
+  club: clubChangeTags,
+  season: seasonChangeTags,
+  brand: brandChangeTags,
+  competition: competitionChangeTags,
+  kit_type: kitTypeChangeTags,
+  color: colorChangeTags,
+};
+const entityChangeTags = (kind: Exclude<EntityKind, 'kit'>, id: number): string[] => CHANGE_TAGS[kind](id);
 
 let db: TestDatabase;
 let redis: RedisClient;

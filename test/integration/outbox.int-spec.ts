@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
-import { entityChangeTags, kitChangeTags, Tag } from '../../src/cache/cache-tags';
+import { Tag } from '../../src/cache/cache-tags';
+import { clubChangeTags } from '../../src/clubs/club.invalidation';
+import { kitChangeTags } from '../../src/kits/kit.invalidation';
 import { OutboxDrainError } from '../../src/cache/outbox/outbox-drainer.service';
 import { OutboxRepository } from '../../src/cache/outbox/outbox.repository';
 import { ReadsResumeGate } from '../../src/cache/outbox/reads-resume-gate';
@@ -109,14 +111,14 @@ describe('while Redis is unreachable', () => {
     await renameClub(instance.dataSource, club, 'Renamed during the outage');
 
     expect(invalidator.calls.at(-1)).toEqual({
-      tags: sorted(entityChangeTags('club', club.id)),
+      tags: sorted(clubChangeTags(club.id)),
       succeeded: false,
     });
     expect((await instance.dataSource.getRepository(Club).findOneByOrFail({ id: club.id })).name).toBe(
       'Renamed during the outage',
     );
     expect((await pendingRows(instance.dataSource)).map((row) => sorted(row.tags))).toEqual([
-      sorted(entityChangeTags('club', club.id)),
+      sorted(clubChangeTags(club.id)),
     ]);
     expect(await index.has(entry)).toBe(true);
 
@@ -195,8 +197,9 @@ describe('while Redis is unreachable', () => {
     await instance.dataSource.query('INSERT INTO cache_outbox (tags) VALUES ($1)', [['club:late']]);
     const left = Date.now();
     await eventually(async () => (await instance.drainer.pendingCount()) === 0, 5_000);
-    // Within a few poll intervals (50 ms), far from the 3.2 s backoff.
-    expect(Date.now() - left).toBeLessThan(1_500);
+    // Sooner than the next backoff (50 ms doubled after each of six failed passes: 3.2 s),
+    // which a drainer that had not resumed would wait for.
+    expect(Date.now() - left).toBeLessThan(50 * 2 ** 6);
     expect(await index.has(late)).toBe(false);
   });
 
@@ -234,7 +237,7 @@ describe('when the process dies between commit and invalidation', () => {
       await cachedUnder(Tag.seasonKits(seasonT.id)),
     ];
     invalidator.reset();
-    dying.faults.skipAfterCommitInvalidation = true;
+    dying.dieAfterCommits();
 
     await dying.dataSource.transaction(async (manager) => {
       const loaded = await manager.findOneByOrFail(Kit, { id: kit.id });
@@ -264,7 +267,7 @@ describe('when the process dies between commit and invalidation', () => {
     const instance = await start(invalidator);
     const club = await makeClub(instance.dataSource);
     const entry = await cachedUnder(Tag.club(club.id));
-    instance.faults.skipAfterCommitInvalidation = true;
+    instance.dieAfterCommits();
     await renameClub(instance.dataSource, club, 'Before SIGTERM');
     expect(await instance.drainer.pendingCount()).toBe(1);
 

@@ -6,12 +6,18 @@ import { BrandsService } from '../../src/brands/brands.service';
 import { Club } from '../../src/clubs/club.entity';
 import { ClubsRepository } from '../../src/clubs/clubs.repository';
 import { ClubsService } from '../../src/clubs/clubs.service';
+import { Color } from '../../src/colors/color.entity';
+import { ColorsRepository } from '../../src/colors/colors.repository';
+import { ColorsService } from '../../src/colors/colors.service';
 import { Competition } from '../../src/competitions/competition.entity';
 import { CompetitionsRepository } from '../../src/competitions/competitions.repository';
 import { CompetitionsService } from '../../src/competitions/competitions.service';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { generateCatalog, GeneratedCatalog } from '../../src/database/seed/catalog-generator';
 import { writeCatalog } from '../../src/database/seed/catalog-writer';
+import { KitType } from '../../src/kit-types/kit-type.entity';
+import { KitTypesRepository } from '../../src/kit-types/kit-types.repository';
+import { KitTypesService } from '../../src/kit-types/kit-types.service';
 import { Kit } from '../../src/kits/kit.entity';
 import { KitsRepository } from '../../src/kits/kits.repository';
 import { KitsService } from '../../src/kits/kits.service';
@@ -84,6 +90,8 @@ describe('search SQL and trigram indexes', () => {
     kits = new KitsService(
       new KitsRepository(dataSource.getRepository(Kit), dataSource, config),
       clubsRepository,
+      new KitTypesService(new KitTypesRepository(dataSource.getRepository(KitType), dataSource)),
+      new ColorsService(new ColorsRepository(dataSource.getRepository(Color), dataSource)),
     );
   });
 

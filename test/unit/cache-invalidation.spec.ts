@@ -1,4 +1,5 @@
-import { CacheInvalidationService } from '../../src/cache/cache-invalidation.service';
+import { CacheInvalidationService, InternalKeyError } from '../../src/cache/cache-invalidation.service';
+import { ENTRY_VERSION, entryKey } from '../../src/cache/cache-key';
 import { MemoryCacheStore } from '../../src/cache/memory-cache.store';
 
 describe('CacheInvalidationService', () => {
@@ -19,7 +20,8 @@ describe('CacheInvalidationService', () => {
   it.each([
     ['invalidateClubCache', 5, ['club:5', 'club_kits:5']],
     ['invalidateSeasonCache', 3, ['season:3', 'season_kits:3']],
-    ['invalidateKitCache', 42, ['kit:42']],
+    // Without its club and season: every paginated kit list too (they carry no tag per kit).
+    ['invalidateKitCache', 42, ['kit:42', 'kits:pages']],
     ['invalidateBrandCache', 2, ['brand:2']],
     ['invalidateCompetitionCache', 7, ['competition:7']],
     ['invalidateUserCollectionCache', 99, ['user_collection:99']],
@@ -42,18 +44,52 @@ describe('CacheInvalidationService', () => {
 
   it("invalidateUserCollectionCache also deletes the seed's user_collection_<userid> key", async () => {
     await store.setWithTags(
-      { key: 'user_collection_99', value: '{}', ttlSeconds: 60, cacheType: 'user_collection', tags: [] },
+      {
+        key: entryKey('user_collection', [99]),
+        value: '{}',
+        ttlSeconds: 60,
+        cacheType: 'user_collection',
+        tags: [],
+      },
       0,
     );
     expect(await service.invalidateUserCollectionCache(99)).toBe(1);
-    expect(await store.get('user_collection_99')).toBeNull();
+    expect(await store.get(entryKey('user_collection', [99]))).toBeNull();
   });
 
-  it('deletes a key given with or without the fkapi: namespace', async () => {
-    await store.setWithTags({ key: 'club_1', value: '{}', ttlSeconds: 60, cacheType: 'club', tags: [] }, 0);
-    expect(await service.deleteKey('fkapi:club_1')).toBe(true);
-    expect(await service.deleteKey('club_1')).toBe(false);
+  it('deletes a key given as the seed writes it, versioned, with or without the fkapi: namespace', async () => {
+    const store1 = () =>
+      store.setWithTags(
+        { key: `${ENTRY_VERSION}club_1`, value: '{}', ttlSeconds: 60, cacheType: 'club', tags: [] },
+        0,
+      );
+    for (const given of [
+      'club_1',
+      'fkapi:club_1',
+      `${ENTRY_VERSION}club_1`,
+      `fkapi:${ENTRY_VERSION}club_1`,
+    ]) {
+      await store1();
+      expect(await service.deleteKey(given)).toBe(true);
+      expect(await service.deleteKey(given)).toBe(false);
+    }
   });
+
+  it("keeps another schema version's entry when given that version's key only", async () => {
+    await store.setWithTags(
+      { key: 'v0:club_1', value: '{}', ttlSeconds: 60, cacheType: 'club', tags: [] },
+      0,
+    );
+    expect(await service.deleteKey('club_1')).toBe(false);
+    expect(await service.deleteKey('fkapi:v0:club_1')).toBe(true);
+  });
+
+  it.each(['tag:kit:3', 'fkapi:inv:seq', 'types'])(
+    'refuses the internal key %s, whoever asks',
+    async (key) => {
+      await expect(service.deleteKey(key)).rejects.toThrow(InternalKeyError);
+    },
+  );
 
   it('does nothing for an empty tag list', async () => {
     expect(await service.invalidateTags([])).toBe(0);

@@ -1,16 +1,44 @@
-import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
+import { DynamicModule, INestApplicationContext, Module, Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OutboxDrainer, OutboxDrainerOptions } from '../../src/cache/outbox/outbox-drainer.service';
-import { OutboxFaults } from '../../src/cache/outbox/outbox-faults';
 import { OutboxModule } from '../../src/cache/outbox/outbox.module';
+import { InvalidationSubscriber } from '../../src/cache/invalidation.subscriber';
 import { ReadsResumeGate } from '../../src/cache/outbox/reads-resume-gate';
 import { TagInvalidator } from '../../src/cache/outbox/tag-invalidator';
-import { dataSourceOptions } from '../../src/database/data-source-options';
+import { BrandInvalidation } from '../../src/brands/brand.invalidation';
+import { EntityClass } from '../../src/cache/invalidation-rules';
+import { ClubInvalidation } from '../../src/clubs/club.invalidation';
+import { ColorInvalidation } from '../../src/colors/color.invalidation';
+import { Variation } from '../../src/colors/variation.entity';
+import { CompetitionInvalidation } from '../../src/competitions/competition.invalidation';
+import { dataSourceOptions, ENTITIES } from '../../src/database/data-source-options';
+import { KitTypeInvalidation } from '../../src/kit-types/kit-type.invalidation';
+import { KitInvalidation, KitsDeletedWithParent } from '../../src/kits/kit.invalidation';
+import { SeasonInvalidation } from '../../src/seasons/season.invalidation';
 
 const TEST_INVALIDATOR = Symbol('TEST_INVALIDATOR');
 const TEST_CACHE_STORE = Symbol('TEST_CACHE_STORE');
+
+/** The invalidation rules the catalogue modules register in the application (`@InvalidatesOn`). */
+export const CATALOGUE_INVALIDATION_RULES: Provider[] = [
+  ClubInvalidation,
+  SeasonInvalidation,
+  BrandInvalidation,
+  CompetitionInvalidation,
+  KitInvalidation,
+  KitsDeletedWithParent,
+  KitTypeInvalidation,
+  ColorInvalidation,
+];
+
+@Module({})
+class TestRulesModule {
+  static with(rules: Provider[]): DynamicModule {
+    return { module: TestRulesModule, providers: rules };
+  }
+}
 
 @Module({})
 class TestCacheModule {
@@ -28,7 +56,11 @@ export interface OutboxInstance {
   context: INestApplicationContext;
   dataSource: DataSource;
   drainer: OutboxDrainer;
-  faults: OutboxFaults;
+  /**
+   * From now on this instance behaves as if its process died right after each commit: the
+   * outbox row is committed with the data, and nothing invalidates it until a drainer does.
+   */
+  dieAfterCommits(): void;
   close(): Promise<void>;
 }
 
@@ -39,18 +71,30 @@ export interface OutboxInstance {
 export async function startOutboxInstance(
   databaseUrl: string,
   invalidator: TagInvalidator,
-  options: { drainer?: Partial<OutboxDrainerOptions>; gate?: ReadsResumeGate } = {},
+  options: {
+    drainer?: Partial<OutboxDrainerOptions>;
+    gate?: ReadsResumeGate;
+    /** Default: every catalogue module's rules. */
+    rules?: Provider[];
+    /** Entities registered in the DataSource besides the application's. */
+    extraEntities?: EntityClass[];
+  } = {},
 ): Promise<OutboxInstance> {
   const context = await NestFactory.createApplicationContext(
     {
       module: class OutboxTestApp {},
       imports: [
-        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, 4)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(databaseUrl, 4),
+          entities: [...ENTITIES, ...(options.extraEntities ?? [])],
+        }),
+        TestRulesModule.with(options.rules ?? CATALOGUE_INVALIDATION_RULES),
         OutboxModule.forRoot({
           imports: [TestCacheModule.with(invalidator, options.gate)],
           invalidator: TEST_INVALIDATOR,
           readsResumeGate: options.gate ? TEST_CACHE_STORE : undefined,
           drainer: options.drainer,
+          notCached: [Variation],
         }),
       ],
     },
@@ -60,7 +104,9 @@ export async function startOutboxInstance(
     context,
     dataSource: context.get(DataSource),
     drainer: context.get(OutboxDrainer),
-    faults: context.get(OutboxFaults),
+    dieAfterCommits: () => {
+      jest.spyOn(context.get(InvalidationSubscriber), 'invalidateCommitted').mockResolvedValue();
+    },
     close: () => context.close(),
   };
 }

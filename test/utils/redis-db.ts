@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import { ENTRY_VERSION, NAMESPACE } from '../../src/cache/cache-key';
 import { BASE_REDIS_URL } from './services';
+
+/** Where the application's entries sit in Redis: `fkapi:v1:` (an entry is `${ENTRY}club_5`). */
+export const ENTRY = `${NAMESPACE}${ENTRY_VERSION}`;
 
 type RedisClient = ReturnType<typeof createClient>;
 
 /**
  * Redis databases handed out to test files, one file at a time: the app's keys are fixed
- * (`fkapi:club_5`) and every test file numbers its rows from 1, so two files sharing a database
+ * (`fkapi:v1:club_5`) and every test file numbers its rows from 1, so two files sharing a database
  * would read each other's entries. 0 stays for tests that isolate by key prefix, 12 is used by
  * the user-collection tests, 13–15 by the benchmarks.
  */

@@ -10,8 +10,10 @@ export interface RedisProxy {
   url: string;
   /** Drops every connection and refuses new ones. */
   cut(): void;
-  /** Accepts connections again. */
+  /** Accepts connections again, or forwards again after `hang`. */
   restore(): void;
+  /** A silent partition: connections stay open but nothing is forwarded (see `TcpProxy.hang`). */
+  hang(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startRedisProxy(target = BASE_REDIS_URL): Promise<RedisPro
     url: throughProxy(target, proxy),
     cut: () => proxy.cut(),
     restore: () => proxy.restore(),
+    hang: () => proxy.hang(),
     close: () => proxy.close(),
   };
 }

@@ -9,14 +9,21 @@ export interface TcpProxy {
   port: number;
   /** Drops every connection and refuses new ones. */
   cut(): void;
-  /** Accepts connections again. */
+  /** Accepts connections again (after `cut`), or forwards what `hang` held back (after `hang`). */
   restore(): void;
+  /**
+   * A silent partition: connections stay open and new ones are accepted, but nothing is
+   * forwarded either way (no FIN, no RST) until `restore`, which delivers what was held back.
+   */
+  hang(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
+  let hung = false;
+  const held: [Socket, Buffer][] = [];
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -35,8 +42,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     ]) {
       a.on('error', () => b.destroy());
       a.on('close', () => b.destroy());
+      a.on('data', (chunk: Buffer) => {
+        if (hung) held.push([b, chunk]);
+        else b.write(chunk);
+      });
     }
-    client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -51,6 +61,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     restore() {
       down = false;
+      hung = false;
+      for (const [socket, chunk] of held.splice(0)) if (!socket.destroyed) socket.write(chunk);
+    },
+    hang() {
+      hung = true;
     },
     close() {
       down = true;

@@ -2,6 +2,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
+import { rateWindowClock } from './rate-window';
+import { ResponseChecks } from './openapi-responses';
 import { leaseRedisDb, TestRedisDb } from './redis-db';
 import { createTestDatabase, TestDatabase } from './test-database';
 
@@ -54,7 +56,8 @@ export async function startTestApp(
     RATE_LIMIT_PER_HOUR: '0',
     ...env,
   });
-  const app = await createApp(config);
+  // Every rate-limited test runs inside one clock hour (`rate-window.ts`).
+  const app = await createApp(config, undefined, { clock: rateWindowClock });
   let baseUrl = '';
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -64,6 +67,7 @@ export async function startTestApp(
     await app.getHttpAdapter().getInstance().ready();
   }
   const dataSource = app.get(DataSource);
+  const responseChecks = new ResponseChecks();
   return {
     app,
     db,
@@ -76,6 +80,14 @@ export async function startTestApp(
         headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         payload: payload ?? (body !== undefined ? JSON.stringify(body) : undefined),
       });
+      // Every answer is checked against the committed OpenAPI document (`openapi-responses.ts`).
+      await responseChecks.record({
+        method,
+        url,
+        statusCode: response.statusCode,
+        headers: response.headers,
+        body: response.body,
+      });
       return {
         statusCode: response.statusCode,
         headers: response.headers,
@@ -86,6 +98,7 @@ export async function startTestApp(
     async close() {
       await app.close();
       if (!options.database) await db.drop();
+      await responseChecks.assertAllConform();
     },
   };
 }

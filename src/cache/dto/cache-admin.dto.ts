@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Equals, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { NoControlChars } from '../../common/validation/no-control-chars';
 import { ValidationFailedException } from '../../common/validation/validation-failed.exception';
+import { internalKeyReason } from '../tag-index-rules';
 
 /** Validated when present (`null` is refused, not taken for "absent"). */
 const WhenGiven = (): PropertyDecorator => ValidateIf((_, value) => value !== undefined);
@@ -78,7 +79,13 @@ export class InvalidateCacheDto {
   all?: true;
 }
 
-/** Runs after the DTO validation: refuses a body naming no target or several. */
+/** Refuses a key of the cache's own index (`tag:…`, `inv:seq`, …): deleting it would corrupt the index. */
+function refuseInternalKey(key: string, loc: string[]): void {
+  const reason = internalKeyReason(key);
+  if (reason) throw new ValidationFailedException([{ type: 'internal_key', loc, msg: reason }]);
+}
+
+/** Runs after the DTO validation: refuses a body naming no target or several, or an internal key. */
 @Injectable()
 export class ExactlyOneTargetPipe implements PipeTransform<InvalidateCacheDto, InvalidateCacheDto> {
   transform(body: InvalidateCacheDto): InvalidateCacheDto {
@@ -92,11 +99,12 @@ export class ExactlyOneTargetPipe implements PipeTransform<InvalidateCacheDto, I
         },
       ]);
     }
+    if (body.key !== undefined) refuseInternalKey(body.key, ['body', 'key']);
     return body;
   }
 }
 
-/** The `{key}` of `DELETE /api/cache/keys/{key}`: 1..300 characters, no control characters. */
+/** The `{key}` of `DELETE /api/cache/keys/{key}`: 1..300 characters, no control characters, not internal. */
 @Injectable()
 export class ParseCacheKeyPipe implements PipeTransform<string, string> {
   transform(value: string): string {
@@ -110,6 +118,7 @@ export class ParseCacheKeyPipe implements PipeTransform<string, string> {
         },
       ]);
     }
+    refuseInternalKey(value, ['path', 'key']);
     return value;
   }
 }

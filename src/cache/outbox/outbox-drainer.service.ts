@@ -8,9 +8,11 @@ import {
   Optional,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { OutboxListener } from './outbox-notifications';
 import { READS_RESUME_GATE, ReadsResumeGate } from './reads-resume-gate';
 import { ClaimOptions, OutboxRepository, OutboxRow } from './outbox.repository';
 import { TAG_INVALIDATOR, TagInvalidator } from './tag-invalidator';
+import { WAL_FENCE, WalFence } from './wal-fence';
 
 export interface OutboxDrainerOptions {
   /** Pause between two passes of the background loop while Redis answers. */
@@ -28,6 +30,8 @@ export interface OutboxDrainerOptions {
    * During a whole outage this is the extra time each write takes.
    */
   afterCommitRetryMs: number;
+  /** Wake on other instances' outbox rows (PostgreSQL `LISTEN`), not only every poll. */
+  listen: boolean;
 }
 
 export const DEFAULT_OUTBOX_DRAINER_OPTIONS: OutboxDrainerOptions = {
@@ -35,6 +39,7 @@ export const DEFAULT_OUTBOX_DRAINER_OPTIONS: OutboxDrainerOptions = {
   batchSize: 100,
   maxBackoffMs: 30_000,
   afterCommitRetryMs: 3000,
+  listen: true,
 };
 
 export const OUTBOX_DRAINER_OPTIONS = Symbol('OUTBOX_DRAINER_OPTIONS');
@@ -66,6 +71,8 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
   private pass: Promise<void> | undefined;
   private stopped = false;
   private consecutiveFailures = 0;
+  private wokenDuringPass = false;
+  private listener: OutboxListener | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -73,6 +80,7 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
     @Inject(TAG_INVALIDATOR) private readonly invalidator: TagInvalidator,
     @Inject(OUTBOX_DRAINER_OPTIONS) private readonly options: OutboxDrainerOptions,
     @Optional() @Inject(READS_RESUME_GATE) readsResumeGate?: ReadsResumeGate,
+    @Optional() @Inject(WAL_FENCE) private readonly walFence?: WalFence,
   ) {
     // In the constructor, not a lifecycle hook: the store may run its first recovery in its own
     // onModuleInit, which can come before ours.
@@ -93,6 +101,26 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
     }
     this.stopped = false;
     this.schedule();
+    const url = (this.dataSource.options as { url?: string }).url;
+    if (url && this.options.listen) {
+      this.listener = new OutboxListener(url, () => this.wake());
+      this.listener.start();
+    }
+  }
+
+  /**
+   * Another instance committed an outbox row: drain now rather than at the next poll. Not while
+   * this instance's own invalidations fail: it would only hold the row's lock through a failing
+   * attempt while an instance that can reach Redis skips it.
+   */
+  private wake(): void {
+    if (this.stopped || this.consecutiveFailures > 0) return;
+    if (this.pass !== undefined) {
+      this.wokenDuringPass = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.startPass();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -154,6 +182,8 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
       await runner.connect();
       await runner.startTransaction();
       const rows = await this.outbox.claim(runner, claim);
+      // With read replicas: the claimed rows committed, so the WAL is past them (`wal-fence.ts`).
+      if (rows.length > 0) await this.walFence?.recordCommitted(runner);
       const { drained, failed, error } = await this.invalidateRows(rows);
       await this.outbox.delete(runner, drained);
       if (failed.length > 0) await this.outbox.recordFailure(runner, failed, describeError(error));
@@ -218,14 +248,19 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
       this.consecutiveFailures === 0
         ? this.options.pollIntervalMs
         : Math.min(this.options.pollIntervalMs * 2 ** this.consecutiveFailures, this.options.maxBackoffMs);
-    this.timer = setTimeout(() => {
-      this.pass = this.runPass().finally(() => {
-        this.pass = undefined;
-        this.schedule();
-      });
-    }, delay);
+    this.timer = setTimeout(() => this.startPass(), delay);
     // A pending pass never keeps the process alive (CLI commands, tests).
     this.timer.unref();
+  }
+
+  private startPass(): void {
+    this.timer = undefined;
+    this.wokenDuringPass = false;
+    this.pass = this.runPass().finally(() => {
+      this.pass = undefined;
+      if (this.wokenDuringPass && this.consecutiveFailures === 0 && !this.stopped) this.startPass();
+      else this.schedule();
+    });
   }
 
   private async runPass(): Promise<void> {
@@ -242,6 +277,8 @@ export class OutboxDrainer implements OnApplicationBootstrap, OnModuleDestroy, B
 
   private async stop(): Promise<void> {
     this.stopped = true;
+    await this.listener?.close();
+    this.listener = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.pass;

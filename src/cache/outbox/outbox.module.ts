@@ -1,12 +1,16 @@
 import { DynamicModule, InjectionToken, Module, ModuleMetadata } from '@nestjs/common';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { EntityClass } from '../invalidation-rules';
+import { InvalidationRulesRegistry, NOT_CACHED_ENTITIES } from '../invalidation-rules.registry';
 import { InvalidationSubscriber } from '../invalidation.subscriber';
-import { OutboxFaults } from './outbox-faults';
+import { InvalidationsBeforeResponseInterceptor } from './invalidations-before-response';
 import {
   DEFAULT_OUTBOX_DRAINER_OPTIONS,
   OUTBOX_DRAINER_OPTIONS,
   OutboxDrainer,
   OutboxDrainerOptions,
 } from './outbox-drainer.service';
+import { CacheOutboxEntry } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 import { READS_RESUME_GATE } from './reads-resume-gate';
 import { TAG_INVALIDATOR } from './tag-invalidator';
@@ -23,8 +27,8 @@ export interface OutboxModuleOptions {
   /** Modules exporting those providers, unless they are global. */
   imports?: ModuleMetadata['imports'];
   drainer?: Partial<OutboxDrainerOptions>;
-  /** Test fault: the process dies between a commit and its invalidation (see {@link OutboxFaults}). */
-  crashAfterCommit?: boolean;
+  /** Entities no cached read contains: they need no `@InvalidatesOn` rules (the outbox's own is added). */
+  notCached?: EntityClass[];
 }
 
 /**
@@ -36,7 +40,7 @@ export class OutboxModule {
   static forRoot(options: OutboxModuleOptions): DynamicModule {
     return {
       module: OutboxModule,
-      imports: options.imports ?? [],
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [
         { provide: TAG_INVALIDATOR, useExisting: options.invalidator },
         ...(options.readsResumeGate
@@ -47,15 +51,13 @@ export class OutboxModule {
           useValue: { ...DEFAULT_OUTBOX_DRAINER_OPTIONS, ...options.drainer },
         },
         OutboxRepository,
-        {
-          provide: OutboxFaults,
-          useFactory: (): OutboxFaults =>
-            Object.assign(new OutboxFaults(), { crashAfterCommit: options.crashAfterCommit ?? false }),
-        },
+        { provide: NOT_CACHED_ENTITIES, useValue: [CacheOutboxEntry, ...(options.notCached ?? [])] },
+        InvalidationRulesRegistry,
         InvalidationSubscriber,
         OutboxDrainer,
+        { provide: APP_INTERCEPTOR, useClass: InvalidationsBeforeResponseInterceptor },
       ],
-      exports: [InvalidationSubscriber, OutboxDrainer, OutboxFaults],
+      exports: [InvalidationSubscriber, OutboxDrainer],
     };
   }
 }

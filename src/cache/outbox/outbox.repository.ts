@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { OUTBOX_CHANNEL, THIS_INSTANCE } from './outbox-notifications';
 
 /** A connection to run SQL on: a transaction's `QueryRunner`, or the `DataSource` (pool). */
 export interface SqlRunner {
@@ -26,10 +27,15 @@ const MAX_ERROR_LENGTH = 1000;
 /** Every query on `cache_outbox`. Plain SQL: row locks and arrays read better here than in the query builder. */
 @Injectable()
 export class OutboxRepository {
+  /**
+   * Inside the write's transaction; the notification is delivered when it commits (never for a
+   * rollback), so other instances' drainers wake at once (`outbox-notifications.ts`).
+   */
   async insert(runner: SqlRunner, tags: readonly string[]): Promise<number> {
-    const rows = (await runner.query('INSERT INTO cache_outbox (tags) VALUES ($1) RETURNING id', [tags])) as {
-      id: number;
-    }[];
+    const rows = (await runner.query(
+      'INSERT INTO cache_outbox (tags) VALUES ($1) RETURNING id, pg_notify($2, $3)',
+      [tags, OUTBOX_CHANNEL, THIS_INSTANCE],
+    )) as { id: number }[];
     return Number(rows[0].id);
   }
 

@@ -1,5 +1,5 @@
 /**
- * What the drainer needs from the cache store (DESIGN.md §3): while Redis was unreachable,
+ * What the drainer needs from the cache store (docs/DESIGN.md §3): while Redis was unreachable,
  * committed writes could not invalidate and their tags wait in the outbox, so entries they name
  * may be stale. Each time the store becomes reachable it runs every recovery task, and serves no
  * read from Redis until all have resolved; a task that rejects is retried. The drainer registers

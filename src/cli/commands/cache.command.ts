@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../../app.module';
+import { hasSharedRedis } from '../../config/redis-topology';
 import { CacheAdminService } from '../../cache/cache-admin.service';
 import { InvalidateCacheDto } from '../../cache/dto/cache-admin.dto';
 import { prepareDatabase } from '../../database/prepare-database';
@@ -9,6 +10,7 @@ import { planWarmReads, runWarmReads, WARM_SEARCH_TERMS, WARM_TOP_BRANDS, WarmOp
 import { CliLogger } from '../cli-logger';
 import { Progress } from '../progress';
 import { parseOptions } from './parse-options';
+import { internalKeyReason } from '../../cache/tag-index-rules';
 
 const ID_TARGETS = ['club', 'season', 'kit', 'brand', 'competition', 'user-collection'] as const;
 
@@ -49,6 +51,8 @@ export function invalidationTarget(args: string[]): InvalidateCacheDto {
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (key.length === 0 || key.length > 300 || /[\u0000-\u001f]/.test(key))
       throw new UsageError('--key must be 1..300 printable characters');
+    const internal = internalKeyReason(key);
+    if (internal) throw new UsageError(`--key: ${internal}`);
     target.key = key;
   }
   return target;
@@ -56,16 +60,18 @@ export function invalidationTarget(args: string[]): InvalidateCacheDto {
 
 /**
  * Runs `work` with the API's providers (services, cache), on the same PostgreSQL and Redis as the
- * API. Without `REDIS_URL` the API's cache lives in its own process memory, out of a command's reach.
+ * API (through the sentinels when `REDIS_SENTINELS` is set, on the cluster of
+ * `REDIS_CLUSTER_NODES`). Without any of them the API's cache lives in its own process memory,
+ * out of a command's reach.
  */
 async function withCacheApp<T>(
   context: CliContext,
   work: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
   const config = context.config();
-  if (!config.redisUrl) {
+  if (!hasSharedRedis(config)) {
     throw new CommandError(
-      'REDIS_URL is not set: the API then caches in its own memory, which a command cannot reach',
+      'REDIS_URL is not set (nor REDIS_SENTINELS, nor REDIS_CLUSTER_NODES): the API then caches in its own memory, which a command cannot reach',
     );
   }
   const logger = new CliLogger(context.io.stderr, config.logLevel);

@@ -1,3 +1,4 @@
+import { hasSharedRedis } from '../../config/redis-topology';
 import { DEFAULT_SEED, generateCatalog } from '../../database/seed/catalog-generator';
 import { countKits, truncateCatalog, writeCatalog } from '../../database/seed/catalog-writer';
 import { CliCommand, CommandError, UsageError } from '../command';
@@ -14,12 +15,11 @@ export const seedCommand: CliCommand = {
   details: [
     `--kits N   how many kits, 1 to ${MAX_KITS.toLocaleString('en-US')}; clubs, brands and competitions grow with it`,
     `--seed S   any text; the same seed gives the same catalogue (default "${DEFAULT_SEED}")`,
-    '--reset    empty the catalogue tables first (colours stay); without it, a database that',
-    '           already has kits is left alone',
+    '--reset    empty the catalogue tables first (colours stay); without it, a database that already has kits is left alone',
     'Everything happens in one transaction: an interrupted seed leaves the database as it was.',
   ].join('\n'),
 
-  async run(args, { io, withDatabase }) {
+  async run(args, { io, withDatabase, config }) {
     const options = parseOptions(args, {
       kits: { type: 'string' },
       seed: { type: 'string', default: DEFAULT_SEED },
@@ -58,6 +58,7 @@ export const seedCommand: CliCommand = {
           `in ${seconds} s, seed "${seed}"\n`,
       );
     });
+    io.stderr.write(staleCacheWarning(hasSharedRedis(config())));
   },
 };
 
@@ -67,4 +68,18 @@ function parseKitCount(value: string | undefined): number {
   const kits = /^\d{1,8}$/.test(value.trim()) ? Number(value.trim()) : NaN;
   if (!(kits >= 1 && kits <= MAX_KITS)) throw new UsageError(`${rule}, not "${value}"`);
   return kits;
+}
+
+/**
+ * The bulk load bypasses the entity subscriber, so nothing invalidated what an API serving this
+ * database has cached. A shared Redis cache can be dropped from here; a cache in an API's own
+ * memory (no `REDIS_URL`) only by restarting that API.
+ */
+export function staleCacheWarning(sharedCache: boolean): string {
+  const command = 'npx fkapi cache invalidate --all';
+  return sharedCache
+    ? `warning: an API serving this database still answers from the Redis cache; drop it with:\n  ${command}\n`
+    : 'warning: an API serving this database without REDIS_URL keeps the old catalogue in its\n' +
+        'in-process cache until it restarts (or CACHE_TTL_SECONDS pass): restart it. With REDIS_URL\n' +
+        `set for both, drop a shared cache with: ${command}\n`;
 }

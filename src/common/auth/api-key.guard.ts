@@ -3,13 +3,17 @@ import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
 import { IncomingHttpHeaders } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { applyRateDecision } from '../http/rate-limit.guard';
+import { RateLimiter } from '../http/rate-limiter';
 import { Access, ACCESS_KEY, API_KEY_HEADER } from './auth.decorators';
 import { matchesAnySecret } from './constant-time';
-import { markPlainRead, readAccessCheck } from './read-access';
+import { readAccessCheck } from './read-access';
 
 /**
  * Writes and cache administration need the admin key; with no admin key configured they are
  * refused. Reads need one of `API_KEYS` (or the admin key) only when `API_AUTH_ENABLED`.
+ * A refused key counts against the client's rate limit, and once over it the answer is 429:
+ * guessing keys costs what any other request costs.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -18,6 +22,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limiter: RateLimiter,
   ) {
     this.mayRead = readAccessCheck(config);
   }
@@ -34,12 +39,17 @@ export class ApiKeyGuard implements CanActivate {
       const presented = request.headers[API_KEY_HEADER];
       const key = typeof presented === 'string' ? presented : undefined;
       if (!this.config.adminApiKey || !key || !matchesAnySecret(key, [this.config.adminApiKey])) {
-        throw new UnauthorizedException('Unauthorized');
+        this.refuse(context, request);
       }
       return true;
     }
-    if (!this.mayRead(request.headers)) throw new UnauthorizedException('Unauthorized');
-    markPlainRead(request);
+    if (!this.mayRead(request.headers)) this.refuse(context, request);
     return true;
+  }
+
+  private refuse(context: ExecutionContext, request: FastifyRequest): never {
+    const decision = this.limiter.decide(request.raw, request.ip, request.headers);
+    if (decision !== null) applyRateDecision(this.limiter, context, decision);
+    throw new UnauthorizedException('Unauthorized');
   }
 }

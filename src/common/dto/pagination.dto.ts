@@ -8,14 +8,14 @@ export const MAX_PAGE_SIZE = 100;
 
 /** `page` ≥ 1 (default 1) and `page_size` 1..100 (default 20), as in the reference. */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1 })
   @Transform(toInteger)
   @Max(MAX_PAGE)
   @Min(1)
   @IsInt() // class-validator checks bottom-up: the type first
   page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })
   @Transform(toInteger)
   @Max(MAX_PAGE_SIZE)
   @Min(1)

@@ -3,7 +3,13 @@ import { ApiProperty } from '@nestjs/swagger';
 /** One item of a 422 `detail` list, shaped like the reference's pydantic errors. */
 export class ValidationIssueDto {
   @ApiProperty({ example: 'int_parsing' }) type!: string;
-  @ApiProperty({ example: ['query', 'page'], type: [String] }) loc!: (string | number)[];
+  @ApiProperty({
+    description: 'Where: the part of the request, then field names and list indices',
+    example: ['query', 'page'],
+    type: 'array',
+    items: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+  })
+  loc!: (string | number)[];
   @ApiProperty({ example: 'page must be an integer' }) msg!: string;
 }
 

@@ -29,6 +29,7 @@ const PG_CONNECTION_CODES = new Set([
   '3D000', // the database does not exist (dropped under us)
   '53300', // too many connections
   '57P04',
+  '57014', // statement_timeout: the server cancelled a query running past DATABASE_STATEMENT_TIMEOUT_MS
   '28000',
   '28P01',
   'ENOTFOUND',
@@ -62,7 +63,8 @@ function isConnectionError(error: unknown): boolean {
     if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+  // `Query read timeout`: pg's query_timeout, the server (or the link to it) went silent.
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(
     message,
   );
 }
@@ -113,24 +115,8 @@ export function mapError(exception: unknown): ErrorResponse {
     };
   }
   if (exception instanceof QueryFailedError) {
-    const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
-    if (pgCode === '23505')
-      return { status: 409, detail: 'A unique value is already in use', code: 'conflict', unexpected: false };
-    if (pgCode === '23502' || pgCode === '22001' || pgCode === '22003' || pgCode === '22P02') {
-      return {
-        status: 400,
-        detail: 'A value is missing, too long or out of range',
-        code: 'invalid_value',
-        unexpected: false,
-      };
-    }
-    if (pgCode === '23503')
-      return {
-        status: 400,
-        detail: 'A related id does not exist',
-        code: 'unknown_reference',
-        unexpected: false,
-      };
+    const mapped = mapQueryError(exception);
+    if (mapped) return mapped;
   }
   if (isConnectionError(exception)) {
     return {
@@ -146,4 +132,26 @@ export function mapError(exception: unknown): ErrorResponse {
     code: 'internal_error',
     unexpected: true,
   };
+}
+
+/** A constraint or value error PostgreSQL raised for the request's data: a 4xx, never a 500. */
+function mapQueryError(exception: { driverError?: unknown }): ErrorResponse | null {
+  const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
+  if (pgCode === '23505')
+    return { status: 409, detail: 'A unique value is already in use', code: 'conflict', unexpected: false };
+  if (pgCode === '23502' || pgCode === '22001' || pgCode === '22003' || pgCode === '22P02')
+    return {
+      status: 400,
+      detail: 'A value is missing, too long or out of range',
+      code: 'invalid_value',
+      unexpected: false,
+    };
+  if (pgCode === '23503')
+    return {
+      status: 400,
+      detail: 'A related id does not exist',
+      code: 'unknown_reference',
+      unexpected: false,
+    };
+  return null;
 }

@@ -3,6 +3,9 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation }
 import { AdminOnly } from '../auth/auth.decorators';
 import { ApiErrors } from './api-errors.decorator';
 
+const WRITE_DESCRIPTION =
+  'Needs the admin key in X-API-Key. The cached reads the change affects are invalidated when it commits.';
+
 /**
  * The shared contract of the keyed writes of every resource: admin key, documented body and
  * errors. `extraErrors` adds statuses a resource has beyond the common ones (e.g. 400 for an
@@ -15,7 +18,7 @@ export const KeyedCreate = (
 ): MethodDecorator =>
   applyDecorators(
     AdminOnly(),
-    ApiOperation({ summary }),
+    ApiOperation({ summary, description: WRITE_DESCRIPTION }),
     ApiCreatedResponse({ type }),
     ApiErrors(...extraErrors, 401, 409, 413, 422),
   );
@@ -27,7 +30,7 @@ export const KeyedUpdate = (
 ): MethodDecorator =>
   applyDecorators(
     AdminOnly(),
-    ApiOperation({ summary }),
+    ApiOperation({ summary, description: WRITE_DESCRIPTION }),
     ApiOkResponse({ type }),
     ApiErrors(...extraErrors, 401, 404, 409, 413, 422),
   );
@@ -36,7 +39,7 @@ export const KeyedDelete = (summary: string): MethodDecorator =>
   applyDecorators(
     AdminOnly(),
     HttpCode(204),
-    ApiOperation({ summary }),
+    ApiOperation({ summary, description: WRITE_DESCRIPTION }),
     ApiNoContentResponse(),
     ApiErrors(401, 404, 422),
   );

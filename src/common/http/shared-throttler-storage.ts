@@ -1,6 +1,6 @@
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { NAMESPACE } from '../../cache/cache-key';
-import { RedisClient } from '../../cache/redis-client';
+import { RedisConnection } from '../../redis/redis-connection';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -9,11 +9,20 @@ export interface SharedThrottlerOptions {
   flushIntervalMs: number;
   /** A flush starts at once when this many hits are waiting. */
   flushEveryHits: number;
+  /**
+   * Clients counted in this process at most (each about 200 bytes). Past it the oldest counters
+   * with nothing waiting to be sent are forgotten here; their totals stay in Redis and come back
+   * with the client's next flush.
+   */
+  maxClients: number;
+  /** The clock the windows are cut from (tests put a window's turn where they need it). */
+  now?: () => number;
 }
 
 export const DEFAULT_SHARED_THROTTLER_OPTIONS: SharedThrottlerOptions = {
   flushIntervalMs: 100,
   flushEveryHits: 200,
+  maxClients: 50_000,
 };
 
 /** One client's count in one fixed window. */
@@ -53,11 +62,14 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
   private waitingHits = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private readonly now: () => number;
 
   constructor(
-    private readonly redis: RedisClient | null,
+    private readonly redis: Pick<RedisConnection, 'ready' | 'client'> | null,
     private readonly options: SharedThrottlerOptions = DEFAULT_SHARED_THROTTLER_OPTIONS,
-  ) {}
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   increment(
     key: string,
@@ -66,11 +78,17 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     _blockDuration: number,
     name: string,
   ): Promise<ThrottlerRecord> {
-    const now = Date.now();
+    return Promise.resolve(this.take(key, ttl, limit, name));
+  }
+
+  /** `increment` without the promise: the decision is made from memory, at once. */
+  take(key: string, ttl: number, limit: number, name: string): ThrottlerRecord {
+    const now = this.now();
     const window = Math.floor(now / ttl);
     const id = `${name}:${key}`;
     let counter = this.counters.get(id);
     if (!counter || counter.window !== window) {
+      if (!counter && this.counters.size >= this.options.maxClients) this.makeRoom();
       counter = { window, ttlMs: ttl, known: 0, pending: 0 };
       this.counters.set(id, counter);
     }
@@ -78,29 +96,35 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     const seen = counter.known + counter.pending;
     if (seen >= limit) {
       // Refused hits are not counted: they cost the client nothing once the window turns.
-      return Promise.resolve({
-        totalHits: seen + 1,
-        timeToExpire,
-        isBlocked: true,
-        timeToBlockExpire: timeToExpire,
-      });
+      return { totalHits: seen + 1, timeToExpire, isBlocked: true, timeToBlockExpire: timeToExpire };
     }
     counter.pending += 1;
     this.hitWaiting(id);
-    return Promise.resolve({ totalHits: seen + 1, timeToExpire, isBlocked: false, timeToBlockExpire: 0 });
+    return { totalHits: seen + 1, timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
   }
 
   /** Sends every waiting hit now (tests; shutdown). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.dirty.size === 0) return;
-    this.flushing = this.sendWaitingHits().finally(() => (this.flushing = undefined));
+    this.flushing = this.sendWaitingHits().finally(() => {
+      this.flushing = undefined;
+      // Hits counted while this flush was on its way go by the usual rule.
+      if (this.dirty.size > 0) this.scheduleFlush();
+    });
     await this.flushing;
   }
 
   private hitWaiting(id: string): void {
     this.dirty.add(id);
     this.waitingHits += 1;
+    // One flush at a time: while one is on its way, hits wait for its end. (Calling `flush` for
+    // each of them made a promise per request that woke when the flush ended.)
+    if (!this.flushing) this.scheduleFlush();
+  }
+
+  /** A flush now when enough hits wait, else one within `flushIntervalMs`. */
+  private scheduleFlush(): void {
     if (this.waitingHits >= this.options.flushEveryHits) {
       void this.flush();
     } else if (!this.timer) {
@@ -122,8 +146,8 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     this.dirty.clear();
     this.forgetPastWindows();
     let totals: (number | undefined)[] = [];
-    const redis = this.redis;
-    if (redis?.isReady) {
+    const redis = this.redis?.ready ? this.redis.client : null;
+    if (redis) {
       // node-redis pipelines the calls made in one tick: one round trip for the whole batch.
       totals = await Promise.all(
         batch.map(([id, counter, hits]) =>
@@ -147,8 +171,25 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     });
   }
 
+  /** Forgets past windows, then the oldest tenth of the counters that have nothing unsent. */
+  private makeRoom(): void {
+    this.forgetPastWindows();
+    let excess = this.counters.size - this.options.maxClients + Math.ceil(this.options.maxClients / 10);
+    for (const [id, counter] of this.counters) {
+      if (excess <= 0) break;
+      if (counter.pending > 0) continue;
+      this.counters.delete(id);
+      excess--;
+    }
+  }
+
+  /** Clients counted here now. */
+  get size(): number {
+    return this.counters.size;
+  }
+
   private forgetPastWindows(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [id, counter] of this.counters) {
       if ((counter.window + 1) * counter.ttlMs <= now && counter.pending === 0) this.counters.delete(id);
     }

@@ -4,11 +4,12 @@ import { TransformFnParams } from 'class-transformer';
 export const toInteger = ({ value }: TransformFnParams): unknown =>
   typeof value === 'string' && /^[+-]?\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : value;
 
+/** The spellings the reference's boolean parameters accept (pydantic's), in any case. */
 export const toBoolean = ({ value }: TransformFnParams): unknown => {
   if (typeof value !== 'string') return value;
   const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  if (['true', 't', '1', 'yes', 'y', 'on'].includes(v)) return true;
+  if (['false', 'f', '0', 'no', 'n', 'off'].includes(v)) return false;
   return value;
 };
 

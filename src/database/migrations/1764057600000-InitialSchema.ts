@@ -1,3 +1,5 @@
+// One function over 60 lines: a migration is the schema as one SQL script, read top to bottom
+// (tables, then the constraints and indexes that refer to them); split up, it would only scatter.
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Cache invalidations that a committed write still owes (DESIGN.md §3): one row per write
+ * Cache invalidations that a committed write still owes (docs/DESIGN.md §3): one row per write
  * transaction, deleted once Redis confirmed. Drained least-tried first, then oldest.
  */
 export class CacheOutbox1764144000000 implements MigrationInterface {

@@ -1,3 +1,8 @@
+// Over 300 lines: the generator's vocabulary tables and the one pass that draws a catalogue from
+// them are read together; splitting the tables out would only scatter what a reader checks.
+// `generateCatalog` and `buildClubsAndCompetitions` run just over 60 lines for the same reason:
+// each is one sequence of draws from the seeded random stream, whose order fixes the catalogue a
+// seed gives, and cutting them would hide that order.
 import { DEFAULT_LOGO_URL } from '../../clubs/clubs.repository';
 import { slugify } from '../../common/text/slugify';
 import { KitTypeCategory } from '../../kit-types/kit-type.entity';
@@ -119,7 +124,7 @@ const kitType = (
   requires?: string,
 ): KitTypePlan => ({ name, category, categoryOrder, orderPriority, isGoalkeeper, chance, requires });
 
-/** The usual kit types, categorised by the original's rules (reference §1.4). */
+/** The usual kit types, categorised by the original's rules (the original FKApi's rules, `kit-types/kit-type-categories.ts`). */
 const KIT_TYPES: readonly KitTypePlan[] = [
   kitType('Home', 'match', 1, 1, false, 1),
   kitType('Away', 'match', 1, 2, false, 0.95),

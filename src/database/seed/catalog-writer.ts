@@ -50,6 +50,37 @@ export async function writeCatalog(
   catalog: GeneratedCatalog,
   { batchSize = DEFAULT_BATCH_SIZE, onProgress }: WriteOptions = {},
 ): Promise<CatalogCounts> {
+  const ids = await writeReferencedRows(manager, catalog, batchSize);
+
+  const counts: CatalogCounts = {
+    seasons: catalog.seasons.length,
+    kitTypes: catalog.kitTypes.length,
+    brands: catalog.brands.length,
+    competitions: catalog.competitions.length,
+    clubs: catalog.clubs.length,
+    kits: 0,
+    kitCompetitions: 0,
+    kitSecondaryColors: 0,
+  };
+  let batch: KitRow[] = [];
+  onProgress?.(0, catalog.kitCount);
+  for (const kit of catalog.kits()) {
+    batch.push(kit);
+    if (batch.length === batchSize) {
+      await insertKits(manager, batch, ids, counts);
+      batch = [];
+      onProgress?.(counts.kits, catalog.kitCount);
+    }
+  }
+  if (batch.length > 0) {
+    await insertKits(manager, batch, ids, counts);
+    onProgress?.(counts.kits, catalog.kitCount);
+  }
+  return counts;
+}
+
+/** Every row kits refer to (seasons, kit types, brands, competitions, clubs), with the ids they got. */
+async function writeReferencedRows(manager: EntityManager, catalog: GeneratedCatalog, batchSize: number) {
   const colorIds = await loadColorIds(manager);
   const seasonIds = await upsertByKey(
     manager,
@@ -82,33 +113,7 @@ export async function writeCatalog(
     ],
     batchSize,
   );
-
-  const counts: CatalogCounts = {
-    seasons: catalog.seasons.length,
-    kitTypes: catalog.kitTypes.length,
-    brands: catalog.brands.length,
-    competitions: catalog.competitions.length,
-    clubs: catalog.clubs.length,
-    kits: 0,
-    kitCompetitions: 0,
-    kitSecondaryColors: 0,
-  };
-  const ids = { colorIds, seasonIds, kitTypeIds, brandIds, competitionIds, clubIds };
-  let batch: KitRow[] = [];
-  onProgress?.(0, catalog.kitCount);
-  for (const kit of catalog.kits()) {
-    batch.push(kit);
-    if (batch.length === batchSize) {
-      await insertKits(manager, batch, ids, counts);
-      batch = [];
-      onProgress?.(counts.kits, catalog.kitCount);
-    }
-  }
-  if (batch.length > 0) {
-    await insertKits(manager, batch, ids, counts);
-    onProgress?.(counts.kits, catalog.kitCount);
-  }
-  return counts;
+  return { colorIds, seasonIds, kitTypeIds, brandIds, competitionIds, clubIds };
 }
 
 /** Empties the catalogue tables (and anything referencing them) and restarts their ids at 1. */

@@ -3,6 +3,7 @@ import { ClubDto, toClubDto } from '../../clubs/dto/club.dto';
 import { DEFAULT_LOGO_URL } from '../../clubs/clubs.repository';
 import { KIT_TYPE_CATEGORIES, KitTypeCategory } from '../../kit-types/kit-type.entity';
 import { Kit } from '../kit.entity';
+import { toKitTypeDto } from '../../kit-types/dto/kit-type.dto';
 
 export class KitSeasonDto {
   @ApiProperty({ example: 31 }) id!: number;
@@ -54,7 +55,20 @@ export class KitDetailDto {
   @ApiProperty({ type: KitTypeInfoDto }) type!: KitTypeInfoDto;
   @ApiProperty({ type: KitBrandDto }) brand!: KitBrandDto;
   @ApiProperty({ type: String, nullable: true, example: 'Plain' }) design!: string | null;
-  @ApiProperty({ type: KitColorDto, nullable: true }) primary_color!: KitColorDto | null;
+  // Inline rather than a `$ref`: OpenAPI 3.0 ignores `nullable` next to a bare `$ref`/`allOf`,
+  // so validators would refuse the `null` of every kit without a primary colour.
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    required: ['id', 'name', 'color'],
+    properties: {
+      id: { type: 'integer', example: 2 },
+      name: { type: 'string', example: 'Red' },
+      color: { type: 'string', example: '#FF0000' },
+    },
+    description: 'A KitColorDto, or null when the kit has no primary colour',
+  })
+  primary_color!: KitColorDto | null;
   @ApiProperty({ type: [KitColorDto], description: 'Ordered by id' }) secondary_color!: KitColorDto[];
   @ApiProperty() main_img_url!: string;
   @ApiProperty({ example: 4.42, description: 'User rating 0..9.99 (0 when unknown)' }) rating!: number;
@@ -83,14 +97,7 @@ export function toKitDetailDto(kit: Kit): KitDetailDto {
       logo_dark: c.logoDark,
       country: c.country,
     })),
-    type: {
-      id: type.id,
-      name: type.name,
-      category: type.category,
-      category_order: type.categoryOrder,
-      order_priority: type.orderPriority,
-      is_goalkeeper: type.isGoalkeeper,
-    },
+    type: toKitTypeDto(type),
     brand: {
       id: brand.id,
       name: brand.name,

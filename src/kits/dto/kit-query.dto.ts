@@ -63,7 +63,7 @@ const SlugItemsFit = (): PropertyDecorator =>
   });
 
 const IdFilter = (description: string): PropertyDecorator =>
-  ApiPropertyOptional({ description, minimum: 1, type: Number });
+  ApiPropertyOptional({ description, type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 export class ClubKitsQueryDto extends PaginationQueryDto {
   @IdFilter('Season id')
@@ -131,6 +131,7 @@ export class KitListQueryDto extends PaginationQueryDto {
   design?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: MIN_YEAR,
     maximum: MAX_YEAR,
     description: "The season's first or second year",
@@ -142,7 +143,7 @@ export class KitListQueryDto extends PaginationQueryDto {
   @IsInt()
   year?: number;
 
-  @ApiPropertyOptional({ minimum: MIN_YEAR, maximum: MAX_YEAR })
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR })
   @Transform(optionalInteger)
   @IsOptional()
   @Max(MAX_YEAR)
@@ -150,7 +151,7 @@ export class KitListQueryDto extends PaginationQueryDto {
   @IsInt()
   first_year?: number;
 
-  @ApiPropertyOptional({ minimum: MIN_YEAR, maximum: MAX_YEAR })
+  @ApiPropertyOptional({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR })
   @Transform(optionalInteger)
   @IsOptional()
   @Max(MAX_YEAR)

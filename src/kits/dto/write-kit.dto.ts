@@ -13,6 +13,8 @@ import {
   Max,
   MaxLength,
   Min,
+  MinLength,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 import { NameField, OptionalUrlField, SlugField } from '../../common/validation/write-fields';
@@ -43,6 +45,28 @@ const RelatedIds = (max: number): PropertyDecorator =>
     ValidateIf((_, value) => value !== undefined),
   );
 
+/** A related row named instead of given by id: trimmed, 1..100 characters. */
+const RelatedName = (): PropertyDecorator =>
+  applyDecorators(
+    NameField(100),
+    ValidateIf((_, value) => value !== undefined),
+  );
+
+/** Refuses the property when `other` is also given: a row is named by id or by name, not both. */
+const NotWith = (other: string): PropertyDecorator =>
+  ValidateBy({
+    name: 'not_with',
+    validator: {
+      validate: (value: unknown, args) =>
+        value === undefined || (args?.object as Record<string, unknown>)[other] === undefined,
+      defaultMessage: (args) => `give ${args?.property ?? 'it'} or ${other}, not both`,
+    },
+  });
+
+/** Required unless the kit names the row with `byName` instead. */
+const idUnlessNamed = (byName: string) =>
+  ValidateIf((object: Record<string, unknown>, value) => value !== undefined || object[byName] === undefined);
+
 export class CreateKitDto {
   @ApiProperty({ example: 'Arsenal 2024-25 Home', maxLength: 100 }) @NameField(100) name!: string;
 
@@ -55,7 +79,25 @@ export class CreateKitDto {
 
   @ApiProperty({ description: 'Club id' }) @RelatedId() team_id!: number;
   @ApiProperty({ description: 'Season id' }) @RelatedId() season_id!: number;
-  @ApiProperty({ description: 'Kit type id' }) @RelatedId() type_id!: number;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Kit type id; required unless `type` names the type',
+  })
+  @RelatedId()
+  @idUnlessNamed('type')
+  type_id?: number;
+
+  @ApiPropertyOptional({
+    example: 'GK Away',
+    maxLength: 100,
+    description:
+      'Kit type by name instead of `type_id`: the type of that exact name, created when there is none ' +
+      '(its category, goalkeeper flag and priority derived from the name)',
+  })
+  @NotWith('type_id')
+  @RelatedName()
+  type?: string;
   @ApiProperty({ description: 'Brand id' }) @RelatedId() brand_id!: number;
 
   @ApiPropertyOptional({ type: [Number], maxItems: MAX_COMPETITIONS, description: 'Competition ids' })
@@ -69,9 +111,35 @@ export class CreateKitDto {
   @IsInt()
   primary_color_id?: number | null;
 
+  @ApiPropertyOptional({
+    example: 'Red',
+    maxLength: 100,
+    description: 'Primary colour by name instead of `primary_color_id`, created when there is none',
+  })
+  @NotWith('primary_color_id')
+  @RelatedName()
+  primary_color?: string;
+
   @ApiPropertyOptional({ type: [Number], maxItems: MAX_SECONDARY_COLORS, description: 'Colour ids' })
   @RelatedIds(MAX_SECONDARY_COLORS)
   secondary_color_ids?: number[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_SECONDARY_COLORS,
+    example: ['White'],
+    description:
+      'Secondary colours by name instead of `secondary_color_ids`, each created when there is none',
+  })
+  @NotWith('secondary_color_ids')
+  @MaxLength(100, { each: true })
+  @MinLength(1, { each: true })
+  @IsString({ each: true })
+  @ArrayUnique()
+  @ArrayMaxSize(MAX_SECONDARY_COLORS)
+  @IsArray()
+  @ValidateIf((_, value) => value !== undefined)
+  secondary_color?: string[];
 
   @ApiPropertyOptional({ enum: AVAILABLE_DESIGNS, nullable: true })
   @ValidateIf((_, value) => value !== null && value !== undefined)

@@ -5,7 +5,13 @@ import { toInteger } from '../../common/validation/transforms';
 
 /** `GET /api/seasons?id=`: the club id, required, as in the reference. */
 export class ClubSeasonsQueryDto {
-  @ApiProperty({ description: 'Club id', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, example: 1 })
+  @ApiProperty({
+    description: 'Club id',
+    type: 'integer',
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    example: 1,
+  })
   @IsDefined({ message: 'id is required' })
   @Max(Number.MAX_SAFE_INTEGER)
   @Min(1)

@@ -25,6 +25,8 @@ export interface ApiProcessOptions {
   databaseUrl: string;
   redisUrl: string;
   env?: Record<string, string>;
+  /** Node options before the main module (a `--require` preload that plays a fault). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -47,7 +49,11 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     RATE_LIMIT_PER_HOUR: '0',
     ...options.env,
   };
-  const child = spawn(process.execPath, [options.main], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.main], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const logFile = path.join(cwd, 'api.log');
   const capture = (chunk: Buffer): void => {
@@ -91,4 +97,13 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
       return exited;
     },
   };
+}
+
+/** `fkapi_cache_hits_total` of one API process, every cache type summed. */
+export async function cacheHits(api: ApiProcess): Promise<number> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  let total = 0;
+  for (const [, value] of text.matchAll(/^fkapi_cache_hits_total(?:\{[^}]*\})? (\S+)$/gm))
+    total += Number(value);
+  return total;
 }

@@ -24,6 +24,8 @@ interface Version<S> {
   state: S;
   sentAt: number;
   ackAt: number;
+  /** The instance the write was sent to. */
+  via?: string;
 }
 
 class History<S> {
@@ -78,8 +80,38 @@ export interface ConsistencyOptions {
   /** A connection to the instances' database, to seed the catalogue. */
   dataSource: DataSource;
   seconds: number;
+  /**
+   * The run goes on past `seconds` until this many writes were acknowledged: a slow machine
+   * does less in the same time, and a check that saw few writes proves little.
+   */
+  minWrites?: number;
   readers?: number;
   writers?: number;
+  /** Pause of each writer after each write (default none): gaps in which replicas catch up. */
+  writePauseMs?: number;
+  /**
+   * After the run, every read of every club and kit is sent to every instance until all of them
+   * show the last acknowledged state, for at most this long (then `unconverged` lists what is
+   * still stale). Not done when absent.
+   */
+  convergeWithinMs?: number;
+}
+
+/** One stale read, with the write that made it stale: the last one acknowledged before it began. */
+export interface StaleRead {
+  /** The instance that answered the read. */
+  instance: string;
+  endpoint: string;
+  /**
+   * How long after the acknowledgement of that write the read began, in ms: the smallest shift
+   * of the read's start that makes its answer acceptable (Infinity: no shift does).
+   */
+  delayMs: number;
+  /** The instance the write was sent to (undefined when no write explains the answer). */
+  writtenVia?: string;
+  what: string;
+  /** When the read began (performance.now()), to place it against a fault's timeline. */
+  startedAt?: number;
 }
 
 export interface ConsistencyReport {
@@ -94,6 +126,10 @@ export interface ConsistencyReport {
   /** Reads that answered neither 2xx nor an expected 404 (expected 0). */
   failedReads: number;
   stale: number;
+  /** The first `MAX_ANALYSED_STALE` stale reads, each with its serving instance and delay. */
+  staleReads: StaleRead[];
+  /** What still differed from the last acknowledged state when `convergeWithinMs` ran out. */
+  unconverged: string[];
   /**
    * Cache hits the instances counted during the run (`fkapi_cache_hits_total`): a run in which
    * the cache never answered would prove nothing about staleness.
@@ -111,6 +147,8 @@ const SEASONS = 3;
 const COMPETITIONS = 3;
 const KITS = 16;
 const MIN_LIVE_KITS = 10;
+/** Stale reads analysed (a control run can have thousands; each analysis re-checks per version). */
+const MAX_ANALYSED_STALE = 500;
 
 /** Numbers the runs of one process, so that a second run's slugs do not collide with the first's. */
 let runs = 0;
@@ -173,6 +211,8 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     failedWrites: 0,
     failedReads: 0,
     stale: 0,
+    staleReads: [],
+    unconverged: [],
     cacheHits: 0,
     serverErrors: 0,
     samples: [],
@@ -183,18 +223,30 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
   const pendingCreates = new Set<{ teamId: number; seasonId: number }>();
   const deadline = performance.now() + options.seconds * 1000;
 
+  // The checks report what they find wrong to `stale`, which collects it for the read being checked.
+  let problems: string[] = [];
   const stale = (what: string): void => {
-    report.stale += 1;
-    if (report.examples.length < 20) report.examples.push(what);
+    problems.push(what);
+  };
+  const problemsOf = (check: () => void): string[] => {
+    const outer = problems;
+    problems = [];
+    try {
+      check();
+      return problems;
+    } finally {
+      problems = outer;
+    }
   };
 
   const send = async (
+    instance: string,
     method: string,
     path: string,
     body?: unknown,
   ): Promise<{ status: number; json: unknown }> => {
     const start = performance.now();
-    const res = await fetch(`${pick(options.writeInstances ?? instances)}${path}`, {
+    const res = await fetch(`${instance}${path}`, {
       method,
       headers: { ...adminHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -210,12 +262,13 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     kind: string,
     history: History<S>,
     next: S,
-    request: () => Promise<{ status: number; json: unknown }>,
+    request: (instance: string) => Promise<{ status: number; json: unknown }>,
   ): Promise<unknown> => {
     history.busy = true;
     const version = history.begin(next);
+    version.via = pick(options.writeInstances ?? instances);
     try {
-      const res = await request();
+      const res = await request(version.via);
       if (res.status >= 200 && res.status < 300) {
         version.ackAt = performance.now();
         report.writes += 1;
@@ -250,7 +303,7 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
       const [id, club] = pick([...clubNames]);
       if (club.busy) return;
       const name = `Chaosclub ${clubs.findIndex((c) => c.id === id) + 1} w${m}`;
-      await write('club_rename', club, name, () => send('PATCH', `/api/clubs/${id}`, { name }));
+      await write('club_rename', club, name, (via) => send(via, 'PATCH', `/api/clubs/${id}`, { name }));
       return;
     }
     const deleted = [...kits].filter(
@@ -271,8 +324,8 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
       pendingCreates.add(pending);
       const history = new History<KitState>({ ...state, exists: false });
       try {
-        const created = (await write('kit_create', history, state, () =>
-          send('POST', '/api/kits', {
+        const created = (await write('kit_create', history, state, (via) =>
+          send(via, 'POST', '/api/kits', {
             name: state.name,
             slug,
             team_id: state.teamId,
@@ -294,23 +347,23 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     const now = kit.history.current();
     const label = `Chaoskit ${now.name.split(' ')[1]} w${m}`;
     if (roll < 0.4 && live.length > MIN_LIVE_KITS) {
-      await write('kit_delete', kit.history, { ...now, exists: false }, () =>
-        send('DELETE', `/api/kits/${id}`),
+      await write('kit_delete', kit.history, { ...now, exists: false }, (via) =>
+        send(via, 'DELETE', `/api/kits/${id}`),
       );
     } else if (roll < 0.6) {
       const teamId = pick(clubs.filter((c) => c.id !== now.teamId)).id;
       const seasonId = pick(seasons).id;
-      await write('kit_move', kit.history, { ...now, name: label, teamId, seasonId }, () =>
-        send('PATCH', `/api/kits/${id}`, { name: label, team_id: teamId, season_id: seasonId }),
+      await write('kit_move', kit.history, { ...now, name: label, teamId, seasonId }, (via) =>
+        send(via, 'PATCH', `/api/kits/${id}`, { name: label, team_id: teamId, season_id: seasonId }),
       );
     } else if (roll < 0.75) {
       const competitionIds = competitions.filter(() => Math.random() < 0.5).map((c) => c.id);
-      await write('kit_competitions', kit.history, { ...now, name: label, competitionIds }, () =>
-        send('PATCH', `/api/kits/${id}`, { name: label, competition_ids: competitionIds }),
+      await write('kit_competitions', kit.history, { ...now, name: label, competitionIds }, (via) =>
+        send(via, 'PATCH', `/api/kits/${id}`, { name: label, competition_ids: competitionIds }),
       );
     } else {
-      await write('kit_rename', kit.history, { ...now, name: label }, () =>
-        send('PATCH', `/api/kits/${id}`, { name: label }),
+      await write('kit_rename', kit.history, { ...now, name: label }, (via) =>
+        send(via, 'PATCH', `/api/kits/${id}`, { name: label }),
       );
     }
   };
@@ -327,11 +380,13 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
   const checkClubKitList = (
     label: string,
     clubId: number,
-    items: { id: number; name: string }[],
+    items: unknown,
     start: number,
     end: number,
   ): void => {
-    const listed = new Map(items.map((item) => [item.id, item.name]));
+    // A club of the run exists throughout: a 404 for its kits (a lagging replica) is stale too.
+    if (!Array.isArray(items)) return stale(`${label}: answered ${JSON.stringify(items)}, not a list`);
+    const listed = new Map((items as { id: number; name: string }[]).map((item) => [item.id, item.name]));
     for (const [id, kit] of kits) {
       const states = kit.history.acceptable(start, end);
       const inClub = states.filter((s) => s.exists && s.teamId === clubId);
@@ -352,147 +407,180 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     check(status: number, body: unknown, start: number, end: number): void;
   };
 
-  /** A read of one random club's kit list, checked by `checkClubKitList`. */
+  /** A read of one club's kit list, checked by `checkClubKitList`. */
   const clubKitListRead = (
     name: string,
+    club: Club,
     path: (clubId: number) => string,
     label: (clubId: number) => string,
-  ): Read => {
-    const club = pick(clubs);
-    return {
-      name,
-      path: path(club.id),
-      check: (_status, body, start, end) =>
-        checkClubKitList(label(club.id), club.id, body as { id: number; name: string }[], start, end),
-    };
-  };
+  ): Read => ({
+    name,
+    path: path(club.id),
+    check: (_status, body, start, end) => checkClubKitList(label(club.id), club.id, body, start, end),
+  });
+
+  const kitRead = (id: number, kit: KitEntry, legacy: boolean): Read => ({
+    name: legacy ? 'GET /api/kit-json/{id}' : 'GET /api/kits/{id}',
+    path: legacy ? `/api/kit-json/${id}` : `/api/kits/${id}`,
+    check(status, body, start, end) {
+      const states = kit.history.acceptable(start, end);
+      if (status === 404) {
+        if (!states.some((s) => !s.exists)) stale(`kit ${id}: 404, acceptable ${JSON.stringify(states)}`);
+        return;
+      }
+      const b = body as {
+        name: string;
+        team: { id: number; name: string };
+        season: { id: number };
+        competition: { id: number }[];
+      };
+      const match = states.some(
+        (s) =>
+          s.exists &&
+          s.name === b.name &&
+          s.teamId === b.team.id &&
+          s.seasonId === b.season.id &&
+          sameIds(
+            s.competitionIds,
+            b.competition.map((c) => c.id),
+          ),
+      );
+      if (!match)
+        stale(
+          `kit ${id}: read ${JSON.stringify({ name: b.name, team: b.team.id, season: b.season.id, comps: b.competition.map((c) => c.id) })}, acceptable ${JSON.stringify(states)}`,
+        );
+      else if (!clubNameOk(b.team.id, b.team.name, start, end))
+        stale(
+          `kit ${id}: embedded club ${b.team.id} named "${b.team.name}", acceptable ${JSON.stringify(clubNames.get(b.team.id)?.acceptable(start, end))}`,
+        );
+    },
+  });
+
+  const clubRead = (club: Club): Read => ({
+    name: 'GET /api/clubs/{id}',
+    path: `/api/clubs/${club.id}`,
+    check(_status, body, start, end) {
+      const name = (body as { name: string }).name;
+      if (!clubNameOk(club.id, name, start, end))
+        stale(
+          `club ${club.id}: "${name}", acceptable ${JSON.stringify(clubNames.get(club.id)?.acceptable(start, end))}`,
+        );
+    },
+  });
+
+  const clubKitsRead = (club: Club): Read =>
+    clubKitListRead(
+      'GET /api/clubs/{id}/kits',
+      club,
+      (id) => `/api/clubs/${id}/kits?page_size=100`,
+      (id) => `club ${id} kits`,
+    );
+
+  const kitListRead = (club: Club): Read =>
+    clubKitListRead(
+      'GET /api/kits?club=',
+      club,
+      (id) => `/api/kits?club=${id}&page_size=100`,
+      (id) => `kit list club=${id}`,
+    );
+
+  const seasonsRead = (club: Club): Read => ({
+    name: 'GET /api/seasons?id=',
+    path: `/api/seasons?id=${club.id}`,
+    check(_status, body, start, end) {
+      const listed = new Set((body as { id: number }[]).map((s) => s.id));
+      for (const season of seasons) {
+        let possible = [...pendingCreates].some((p) => p.teamId === club.id && p.seasonId === season.id);
+        let required = false;
+        for (const kit of kits.values()) {
+          const states = kit.history.acceptable(start, end);
+          const there = states.map((s) => s.exists && s.teamId === club.id && s.seasonId === season.id);
+          if (there.some(Boolean)) possible = true;
+          if (there.every(Boolean)) required = true;
+        }
+        if (listed.has(season.id) && !possible)
+          stale(`seasons of club ${club.id}: ${season.year} listed, no kit there`);
+        if (!listed.has(season.id) && required) stale(`seasons of club ${club.id}: ${season.year} missing`);
+      }
+    },
+  });
+
+  const kitSearchRead = (): Read => ({
+    name: 'GET /api/kits/search',
+    path: '/api/kits/search?keyword=Chaoskit',
+    check(_status, body, start, end) {
+      for (const item of body as { id: number; name: string; team_name: string }[]) {
+        const kit = kits.get(item.id);
+        if (!kit) continue; // created by a write not answered yet
+        const states = kit.history.acceptable(start, end);
+        const ok = states.some(
+          (s) => s.exists && s.name === item.name && clubNameOk(s.teamId, item.team_name, start, end),
+        );
+        if (!ok) stale(`kit search: ${JSON.stringify(item)}, acceptable ${JSON.stringify(states)}`);
+      }
+    },
+  });
+
+  const clubSearchRead = (): Read => ({
+    name: 'GET /api/clubs/search',
+    path: '/api/clubs/search?keyword=Chaosclub',
+    check(_status, body, start, end) {
+      for (const item of body as { id: number; name: string }[])
+        if (clubNames.has(item.id) && !clubNameOk(item.id, item.name, start, end))
+          stale(
+            `club search: ${JSON.stringify(item)}, acceptable ${JSON.stringify(clubNames.get(item.id)?.acceptable(start, end))}`,
+          );
+    },
+  });
 
   const reads: (() => Read)[] = [
     () => {
       const [id, kit] = pick([...kits]);
-      const legacy = Math.random() < 0.2;
-      return {
-        name: legacy ? 'GET /api/kit-json/{id}' : 'GET /api/kits/{id}',
-        path: legacy ? `/api/kit-json/${id}` : `/api/kits/${id}`,
-        check(status, body, start, end) {
-          const states = kit.history.acceptable(start, end);
-          if (status === 404) {
-            if (!states.some((s) => !s.exists)) stale(`kit ${id}: 404, acceptable ${JSON.stringify(states)}`);
-            return;
-          }
-          const b = body as {
-            name: string;
-            team: { id: number; name: string };
-            season: { id: number };
-            competition: { id: number }[];
-          };
-          const match = states.some(
-            (s) =>
-              s.exists &&
-              s.name === b.name &&
-              s.teamId === b.team.id &&
-              s.seasonId === b.season.id &&
-              sameIds(
-                s.competitionIds,
-                b.competition.map((c) => c.id),
-              ),
-          );
-          if (!match)
-            stale(
-              `kit ${id}: read ${JSON.stringify({ name: b.name, team: b.team.id, season: b.season.id, comps: b.competition.map((c) => c.id) })}, acceptable ${JSON.stringify(states)}`,
-            );
-          else if (!clubNameOk(b.team.id, b.team.name, start, end))
-            stale(
-              `kit ${id}: embedded club ${b.team.id} named "${b.team.name}", acceptable ${JSON.stringify(clubNames.get(b.team.id)?.acceptable(start, end))}`,
-            );
-        },
-      };
+      return kitRead(id, kit, Math.random() < 0.2);
     },
-    () => {
-      const club = pick(clubs);
-      return {
-        name: 'GET /api/clubs/{id}',
-        path: `/api/clubs/${club.id}`,
-        check(_status, body, start, end) {
-          const name = (body as { name: string }).name;
-          if (!clubNameOk(club.id, name, start, end))
-            stale(
-              `club ${club.id}: "${name}", acceptable ${JSON.stringify(clubNames.get(club.id)?.acceptable(start, end))}`,
-            );
-        },
-      };
-    },
-    () =>
-      clubKitListRead(
-        'GET /api/clubs/{id}/kits',
-        (id) => `/api/clubs/${id}/kits?page_size=100`,
-        (id) => `club ${id} kits`,
-      ),
-    () =>
-      clubKitListRead(
-        'GET /api/kits?club=',
-        (id) => `/api/kits?club=${id}&page_size=100`,
-        (id) => `kit list club=${id}`,
-      ),
-    () => {
-      const club = pick(clubs);
-      return {
-        name: 'GET /api/seasons?id=',
-        path: `/api/seasons?id=${club.id}`,
-        check(_status, body, start, end) {
-          const listed = new Set((body as { id: number }[]).map((s) => s.id));
-          for (const season of seasons) {
-            let possible = [...pendingCreates].some((p) => p.teamId === club.id && p.seasonId === season.id);
-            let required = false;
-            for (const kit of kits.values()) {
-              const states = kit.history.acceptable(start, end);
-              const there = states.map((s) => s.exists && s.teamId === club.id && s.seasonId === season.id);
-              if (there.some(Boolean)) possible = true;
-              if (there.every(Boolean)) required = true;
-            }
-            if (listed.has(season.id) && !possible)
-              stale(`seasons of club ${club.id}: ${season.year} listed, no kit there`);
-            if (!listed.has(season.id) && required)
-              stale(`seasons of club ${club.id}: ${season.year} missing`);
-          }
-        },
-      };
-    },
-    () => ({
-      name: 'GET /api/kits/search',
-      path: '/api/kits/search?keyword=Chaoskit',
-      check(_status, body, start, end) {
-        for (const item of body as { id: number; name: string; team_name: string }[]) {
-          const kit = kits.get(item.id);
-          if (!kit) continue; // created by a write not answered yet
-          const states = kit.history.acceptable(start, end);
-          const ok = states.some(
-            (s) => s.exists && s.name === item.name && clubNameOk(s.teamId, item.team_name, start, end),
-          );
-          if (!ok) stale(`kit search: ${JSON.stringify(item)}, acceptable ${JSON.stringify(states)}`);
-        }
-      },
-    }),
-    () => ({
-      name: 'GET /api/clubs/search',
-      path: '/api/clubs/search?keyword=Chaosclub',
-      check(_status, body, start, end) {
-        for (const item of body as { id: number; name: string }[])
-          if (clubNames.has(item.id) && !clubNameOk(item.id, item.name, start, end))
-            stale(
-              `club search: ${JSON.stringify(item)}, acceptable ${JSON.stringify(clubNames.get(item.id)?.acceptable(start, end))}`,
-            );
-      },
-    }),
+    () => clubRead(pick(clubs)),
+    () => clubKitsRead(pick(clubs)),
+    () => kitListRead(pick(clubs)),
+    () => seasonsRead(pick(clubs)),
+    kitSearchRead,
+    clubSearchRead,
   ];
+
+  /** Whether a read's status is an answer the oracle checks (else the read failed). */
+  const answered = (read: Read, status: number): boolean =>
+    status === 200 || (status === 404 && read.name.includes('{id}') && read.path.includes('kit'));
+
+  /**
+   * The write whose acknowledgement made a stale read stale: the latest acknowledged before the
+   * read began such that, had the read begun just before that acknowledgement, its answer would
+   * have been acceptable.
+   */
+  const staleBecause = (
+    read: Read,
+    status: number,
+    body: unknown,
+    start: number,
+    end: number,
+  ): Version<unknown> | undefined => {
+    const acknowledged: Version<unknown>[] = [
+      ...[...kits.values()].flatMap((kit) => kit.history.versions as Version<unknown>[]),
+      ...[...clubNames.values()].flatMap((club) => club.versions as Version<unknown>[]),
+    ]
+      .filter((version) => Number.isFinite(version.ackAt) && version.ackAt < start)
+      .sort((a, b) => b.ackAt - a.ackAt);
+    return acknowledged.find(
+      (version) => problemsOf(() => read.check(status, body, version.ackAt, end)).length === 0,
+    );
+  };
 
   const readOnce = async (): Promise<void> => {
     const read = pick(reads)();
+    const instance = pick(instances);
     const start = performance.now();
     let status: number;
     let body: unknown;
     try {
-      const res = await fetch(`${pick(instances)}${read.path}`);
+      const res = await fetch(`${instance}${read.path}`);
       status = res.status;
       body = JSON.parse(await res.text()) as unknown;
     } catch (error) {
@@ -505,24 +593,84 @@ export async function runConsistencyCheck(options: ConsistencyOptions): Promise<
     if (status >= 500) report.serverErrors += 1;
     report.reads += 1;
     report.readsByEndpoint[read.name] = (report.readsByEndpoint[read.name] ?? 0) + 1;
-    if (status !== 200 && !(status === 404 && read.name.includes('{id}') && read.path.includes('kit'))) {
+    if (!answered(read, status)) {
       report.failedReads += 1;
       if (report.examples.length < 20)
         report.examples.push(`${read.path}: ${status} ${JSON.stringify(body)}`);
       return;
     }
-    read.check(status, body, start, end);
+    const found = problemsOf(() => read.check(status, body, start, end));
+    if (found.length === 0) return;
+    report.stale += 1;
+    if (report.examples.length < 20) report.examples.push(`${instance}: ${found[0]}`);
+    if (report.staleReads.length >= MAX_ANALYSED_STALE) return;
+    const cause = staleBecause(read, status, body, start, end);
+    report.staleReads.push({
+      instance,
+      endpoint: read.name,
+      delayMs: cause ? start - cause.ackAt : Infinity,
+      writtenVia: cause?.via,
+      what: found[0],
+      startedAt: start,
+    });
+  };
+
+  /** Every read of every club and kit on every instance, checked against the last acknowledged state. */
+  const notConverged = async (): Promise<string[]> => {
+    const all: Read[] = [
+      ...[...kits].map(([id, kit]) => kitRead(id, kit, false)),
+      ...clubs.flatMap((club) => [clubRead(club), clubKitsRead(club), kitListRead(club), seasonsRead(club)]),
+      kitSearchRead(),
+      clubSearchRead(),
+    ];
+    const wrong: string[] = [];
+    for (const instance of instances) {
+      for (const read of all) {
+        const start = performance.now();
+        const res = await fetch(`${instance}${read.path}`);
+        const body = JSON.parse(await res.text()) as unknown;
+        const found = answered(read, res.status)
+          ? problemsOf(() => read.check(res.status, body, start, performance.now()))
+          : [`${read.path}: ${res.status}`];
+        wrong.push(...found.map((what) => `${instance}: ${what}`));
+      }
+    }
+    return wrong;
   };
 
   const hitsBefore = await totalCacheHits(instances);
+  // Past `seconds` only to reach `minWrites`, and never past the test's own time-out (seconds + 180 s).
+  const hardDeadline = deadline + 170_000;
+  const running = (): boolean => {
+    const now = performance.now();
+    return now < deadline || (report.writes < (options.minWrites ?? 0) && now < hardDeadline);
+  };
   const loop = async (step: () => Promise<void>): Promise<void> => {
-    while (performance.now() < deadline) await step();
+    while (running()) await step();
+  };
+  const writeAndPause = async (): Promise<void> => {
+    await writeOnce();
+    if (options.writePauseMs) await new Promise((resolve) => setTimeout(resolve, options.writePauseMs));
   };
   await Promise.all([
-    ...Array.from({ length: options.writers ?? 3 }, () => loop(writeOnce)),
+    ...Array.from({ length: options.writers ?? 3 }, () => loop(writeAndPause)),
     ...Array.from({ length: options.readers ?? 12 }, () => loop(readOnce)),
   ]);
   report.cacheHits = (await totalCacheHits(instances)) - hitsBefore;
+  if (options.convergeWithinMs !== undefined) {
+    // Polled: each round re-reads everything. A read of the first round may begin inside the
+    // window of the last write; a second round is always allowed, later ones until the window
+    // has passed since the writes stopped.
+    const stopped = performance.now();
+    let rounds = 0;
+    do {
+      report.unconverged = await notConverged();
+      rounds += 1;
+    } while (
+      report.unconverged.length > 0 &&
+      (rounds < 2 || performance.now() - stopped < options.convergeWithinMs)
+    );
+  }
   return report;
 }
 

@@ -14,8 +14,8 @@ export interface ChaosEnvironment {
   db: TestDatabase;
   redis: OwnRedis;
   dataSource: DataSource;
-  /** Starts one more API process on this database and Redis. */
-  startApi(env?: Record<string, string>, databaseUrl?: string): Promise<ApiProcess>;
+  /** Starts one more API process on this database and Redis (`nodeArgs` before its main module). */
+  startApi(env?: Record<string, string>, databaseUrl?: string, nodeArgs?: string[]): Promise<ApiProcess>;
   close(): Promise<void>;
 }
 
@@ -33,8 +33,8 @@ export async function startChaosEnvironment(
     db,
     redis,
     dataSource,
-    async startApi(env = {}, databaseUrl = db.url) {
-      const api = await startApiProcess({ main, databaseUrl, redisUrl: redis.url, env });
+    async startApi(env = {}, databaseUrl = db.url, nodeArgs = []) {
+      const api = await startApiProcess({ main, databaseUrl, redisUrl: redis.url, env, nodeArgs });
       apis.push(api);
       return api;
     },

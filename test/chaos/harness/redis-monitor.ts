@@ -86,3 +86,53 @@ export async function auditRedisKeys(url: string, namespace: string): Promise<Re
   });
   return audit;
 }
+
+/** A command a Redis server executed, as MONITOR reported it. */
+export interface MonitoredCommand {
+  /** The server's clock when it ran the command, in Unix milliseconds (µs precision). */
+  atMs: number;
+  /** The command and its arguments. */
+  parts: string[];
+  line: string;
+}
+
+export interface RedisCommandLog {
+  commands: MonitoredCommand[];
+  /**
+   * Sends an ECHO of `label` and resolves with its index in `commands` once MONITOR reported it:
+   * Redis runs commands one at a time, so every command before it in the log ran before it, and
+   * everything run before the call is in the log by then (no clocks compared).
+   */
+  mark(label: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Records every command a Redis server of the test's own executes (MONITOR), Lua's included. */
+export async function recordRedisCommands(url: string): Promise<RedisCommandLog> {
+  const client = createClient({ url });
+  const marker = createClient({ url });
+  for (const c of [client, marker]) {
+    c.on('error', () => undefined);
+    await c.connect();
+  }
+  const log: RedisCommandLog = {
+    commands: [],
+    async mark(label) {
+      await marker.echo(label);
+      for (let attempt = 0; attempt < 500; attempt++) {
+        const index = log.commands.findIndex((c) => c.parts[0] === 'ECHO' && c.parts[1] === label);
+        if (index >= 0) return index;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      throw new Error(`MONITOR did not report the ECHO "${label}" within 5 s`);
+    },
+    stop: async () => {
+      for (const c of [client, marker]) if (c.isOpen) await c.close().catch(() => c.destroy());
+    },
+  };
+  await client.monitor((line: string) => {
+    const parts = [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map(([, part]) => part);
+    log.commands.push({ atMs: Number(line.slice(0, line.indexOf(' '))) * 1000, parts, line });
+  });
+  return log;
+}

@@ -14,6 +14,10 @@ export interface OwnRedis {
   port: number;
   /** SIGKILL: connections drop at once, nothing is saved (the server runs without persistence). */
   kill(): Promise<void>;
+  /** SIGSTOP: connections stay open, nothing answers (a hung server) until `resume`. */
+  pause(): void;
+  /** SIGCONT: it answers again, what it held intact. */
+  resume(): void;
   /** Starts it again on the same port: empty, or with what it had when `persistent`. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -23,8 +27,11 @@ export interface OwnRedis {
  * `persistent`: every write is appended and fsynced (AOF, `appendfsync always`) in a temporary
  * directory, so a server killed with SIGKILL comes back with the entries it held, as a production
  * Redis with persistence would: stale entries survive the outage and must be invalidated.
+ * `args`: more redis-server options (e.g. `--maxmemory`).
  */
-export async function startOwnRedis(options: { persistent?: boolean } = {}): Promise<OwnRedis> {
+export async function startOwnRedis(
+  options: { persistent?: boolean; args?: readonly string[] } = {},
+): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'fkapi-chaos-redis-'));
   const logFile = path.join(dir, 'redis.log');
@@ -38,7 +45,11 @@ export async function startOwnRedis(options: { persistent?: boolean } = {}): Pro
     const log = openSync(logFile, 'a');
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence],
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+        ...persistence,
+        ...(options.args ?? []),
+      ],
       { stdio: ['ignore', log, log] },
     );
     closeSync(log); // the child has its own copy
@@ -68,10 +79,14 @@ export async function startOwnRedis(options: { persistent?: boolean } = {}): Pro
     running.kill('SIGKILL');
     await exited;
   };
+  const signal = (name: NodeJS.Signals): void => {
+    if (!child || child.exitCode !== null) throw new Error('redis-server is not running');
+    child.kill(name);
+  };
   await start();
   const stop = async (): Promise<void> => {
     await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url, port, kill, start, stop };
+  return { url, port, kill, start, stop, pause: () => signal('SIGSTOP'), resume: () => signal('SIGCONT') };
 }

@@ -1,11 +1,14 @@
-import { createClient } from 'redis';
+// The node-redis client of the application: how it is created (fail fast, reconnect for ever)
+// and its injection token. `RedisModule` creates the one client; `RedisConnection` connects it.
+import { createClient, createCluster } from 'redis';
 
 /** The node-redis client behind the tag index and the Lua scripts. */
 export type RedisClient = ReturnType<typeof createClient>;
 
 /**
- * Injection token of the {@link RedisClient}: null when `REDIS_URL` is not set (the cache then
- * lives in memory). Other modules needing Redis (locks) inject it; nothing else creates clients.
+ * Injection token of the {@link RedisClient} (`RedisModule`): null when `REDIS_URL` is not set
+ * (the cache then lives in memory). Modules needing Redis (rate limit, locks, the replica
+ * watermark) inject it; nothing else creates clients.
  */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
@@ -27,7 +30,7 @@ export function reconnectDelay(retries: number): number {
  * once (`disableOfflineQueue`), not queued until Redis returns; queued commands time out after
  * `commandTimeoutMs`; connecting gives up after a second and retries in the background. The
  * store adds a timeout around every call (node-redis's own only covers commands not yet sent)
- * and a circuit breaker. Not connected yet: `RedisCacheStore.start()` does that.
+ * and a circuit breaker. Not connected yet: `RedisConnection.open()` does that.
  */
 export function createRedisClient(url: string, commandTimeoutMs: number): RedisClient {
   return createClient({
@@ -46,4 +49,30 @@ export function redisDatabaseOf(url: string | undefined): number {
   if (!url) return 0;
   const index = Number(new URL(url).pathname.slice(1) || '0');
   return Number.isInteger(index) && index >= 0 ? index : 0;
+}
+
+/** The node-redis cluster client (`REDIS_CLUSTER_NODES`). */
+export type RedisClusterClient = ReturnType<typeof createCluster>;
+
+/**
+ * A cluster client with the same fail-fast behaviour per node as {@link createRedisClient}. It
+ * learns the slot map from the nodes given, follows MOVED and ASK replies (up to 16 times per
+ * command) and reloads the map when slots move.
+ */
+export function createRedisClusterClient(
+  nodes: readonly { host: string; port: number }[],
+  commandTimeoutMs: number,
+): RedisClusterClient {
+  return createCluster({
+    rootNodes: nodes.map(({ host, port }) => ({ url: `redis://${host}:${port}` })),
+    defaults: {
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: Math.max(1000, commandTimeoutMs),
+        reconnectStrategy: reconnectDelay,
+      },
+    },
+    commandOptions: { timeout: commandTimeoutMs },
+    maxCommandRedirections: 16,
+  });
 }
