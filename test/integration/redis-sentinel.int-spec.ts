@@ -64,9 +64,11 @@ describe('Redis under Sentinel', () => {
   it('invalidates through the relay once a replica acknowledged (WAIT 1)', async () => {
     expect(relay.master?.port).toBe(group.master.port);
     await until(() => store.serving, 5000, 'the store to serve');
-    await expect(store.invalidateTags(['club:7'])).resolves.toEqual(
-      expect.objectContaining({ sequence: expect.any(Number) }),
-    );
+    // The WAIT bound here is 125 ms (half the command timeout): on a loaded machine a replica can
+    // miss it, and the invalidation is refused, as designed (its outbox row would stay). Only that
+    // refusal is retried; anything else fails the test.
+    const result = await acknowledgedInvalidation(store, 'club:7');
+    expect(result).toEqual(expect.objectContaining({ sequence: expect.any(Number) }));
     // The marker is on the replica already: WAIT returned only once it acknowledged.
     expect(await ask(group.replica.port, ['EXISTS', MARKER])).toBe(1);
 
@@ -80,17 +82,27 @@ describe('Redis under Sentinel', () => {
       { commandTimeoutMs: COMMAND_TIMEOUT_MS },
     );
     await direct.connection.open(5000);
-    /** Median and p99 of `count` runs of `work`. */
+    /**
+     * Median and p99 of `count` runs of `work`, and how many were refused for want of a replica's
+     * acknowledgement within the bound (the designed answer under load, so counted, not thrown).
+     */
     const timed = async (count: number, work: (i: number) => Promise<unknown>): Promise<string> => {
       const times: number[] = [];
+      let unacknowledged = 0;
       for (let i = 0; i < count; i++) {
         const started = performance.now();
-        await work(i);
+        try {
+          await work(i);
+        } catch (error) {
+          if (!(error instanceof UnreplicatedInvalidationError)) throw error;
+          unacknowledged++;
+        }
         times.push(performance.now() - started);
       }
       times.sort((a, b) => a - b);
       const at = (q: number): string => times[Math.floor(q * (count - 1))].toFixed(3);
-      return `median ${at(0.5)} ms, p99 ${at(0.99)} ms`;
+      const refused = unacknowledged > 0 ? `, ${unacknowledged} unacknowledged within the bound` : '';
+      return `median ${at(0.5)} ms, p99 ${at(0.99)} ms${refused}`;
     };
     const invalidations = (target: RedisCacheStore) =>
       timed(200, (i) => target.invalidateTags([`club:${i}`]));
@@ -178,6 +190,21 @@ describe('Redis under Sentinel', () => {
     console.log(`forced sentinel failover: ${failoverMs} ms until the sentinels named the replica`);
   });
 });
+
+/**
+ * Invalidates `tag` until a replica acknowledges it within the WAIT bound (5 s at most); rethrows
+ * any error other than that refusal.
+ */
+async function acknowledgedInvalidation(store: RedisCacheStore, tag: string): Promise<unknown> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return await store.invalidateTags([tag]);
+    } catch (error) {
+      if (!(error instanceof UnreplicatedInvalidationError) || Date.now() > deadline) throw error;
+    }
+  }
+}
 
 describe('the Sentinel relay without any sentinel', () => {
   it('starts within its bound (one timeout per sentinel) and closes the connections it cannot forward', async () => {
