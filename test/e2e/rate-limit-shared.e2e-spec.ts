@@ -30,7 +30,8 @@ describe('rate limit shared by two instances', () => {
     for (let attempt = 0; attempt < 200 && value < count; attempt++) {
       value = 0;
       for await (const keys of redis.client.scanIterator({ MATCH: 'fkapi:ratelimit:*' }))
-        for (const key of keys) value += Number(await redis.client.get(key));
+        for (const key of keys)
+          for (const count of Object.values(await redis.client.hGetAll(key))) value += Number(count);
       if (value < count) await new Promise((resolve) => setTimeout(resolve, 25));
     }
     return value;

@@ -1,4 +1,7 @@
-import { SharedThrottlerStorage } from '../../src/common/http/shared-throttler-storage';
+import {
+  DEFAULT_SHARED_THROTTLER_OPTIONS,
+  SharedThrottlerStorage,
+} from '../../src/common/http/shared-throttler-storage';
 
 const HOUR = 3_600_000;
 
@@ -31,6 +34,7 @@ describe('SharedThrottlerStorage, counting locally', () => {
   it('keeps at most maxClients counters under a flood of distinct clients, and still limits', async () => {
     jest.useFakeTimers({ now: new Date('2030-01-01T10:15:00Z') });
     const storage = new SharedThrottlerStorage(null, {
+      ...DEFAULT_SHARED_THROTTLER_OPTIONS,
       flushIntervalMs: 100,
       flushEveryHits: 200,
       maxClients: 1000,
@@ -49,6 +53,7 @@ describe('SharedThrottlerStorage, counting locally', () => {
   it('cuts windows from the clock it is given', async () => {
     let now = Date.parse('2030-01-01T10:59:59.900Z');
     const storage = new SharedThrottlerStorage(null, {
+      ...DEFAULT_SHARED_THROTTLER_OPTIONS,
       flushIntervalMs: 100,
       flushEveryHits: 200,
       maxClients: 10,
@@ -63,18 +68,19 @@ describe('SharedThrottlerStorage, counting locally', () => {
 
 describe('SharedThrottlerStorage, sending hits to Redis', () => {
   it('runs one flush at a time: hits counted while one is on its way wait for it, then go in one more', async () => {
-    let answer: (total: number) => void = () => undefined;
+    let answer: (totals: number[]) => void = () => undefined;
     const evals: string[][] = [];
     const redis = {
       ready: true,
       client: {
         eval: (_script: string, { arguments: args }: { keys: string[]; arguments: string[] }) => {
           evals.push(args);
-          return new Promise<number>((resolve) => (answer = resolve));
+          return new Promise<number[]>((resolve) => (answer = resolve));
         },
       },
     };
     const storage = new SharedThrottlerStorage(redis as never, {
+      ...DEFAULT_SHARED_THROTTLER_OPTIONS,
       flushIntervalMs: 60_000,
       flushEveryHits: 200,
       maxClients: 1000,
@@ -82,18 +88,19 @@ describe('SharedThrottlerStorage, sending hits to Redis', () => {
     const flushes = jest.spyOn(storage, 'flush');
     for (let i = 0; i < 200; i++) storage.take('10.0.0.1', HOUR, 1_000_000, 'default');
     expect(flushes).toHaveBeenCalledTimes(1);
-    expect(evals).toEqual([['200', String(HOUR + 60_000)]]);
+    // The client and its hits, after the hash's field bound and expiry.
+    expect(evals.map((args) => args.slice(2))).toEqual([['default:10.0.0.1', '200']]);
 
     // 1,000 more hits while Redis has not answered: no flush call (and no promise) per hit.
     for (let i = 0; i < 1000; i++) storage.take('10.0.0.1', HOUR, 1_000_000, 'default');
     expect(flushes).toHaveBeenCalledTimes(1);
 
     // The answer comes: the hits that waited go in one more flush, at once (over the threshold).
-    answer(200);
+    answer([200]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(flushes).toHaveBeenCalledTimes(2);
-    expect(evals.map(([hits]) => hits)).toEqual(['200', '1000']);
-    answer(1200);
+    expect(evals.map((args) => args[3])).toEqual(['200', '1000']);
+    answer([1200]);
     await storage.flush();
     expect(storage.take('10.0.0.1', HOUR, 1_000_000, 'default').totalHits).toBe(1201);
   });

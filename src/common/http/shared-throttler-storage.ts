@@ -1,5 +1,6 @@
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { NAMESPACE } from '../../cache/cache-key';
+import { SHARD_GROUPS, shardGroupNamespaces, shardGroupOf } from '../../cache/shard-groups';
 import { RedisConnection } from '../../redis/redis-connection';
 
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -15,6 +16,12 @@ export interface SharedThrottlerOptions {
    * with the client's next flush.
    */
   maxClients: number;
+  /**
+   * Clients whose counts Redis holds per window at most, all instances together (each field is
+   * about 100 bytes there). Past it, a new client is counted by each instance on its own: the
+   * limit still holds per instance, and hostile traffic from many addresses cannot grow Redis.
+   */
+  maxSharedClients: number;
   /** The clock the windows are cut from (tests put a window's turn where they need it). */
   now?: () => number;
 }
@@ -23,7 +30,13 @@ export const DEFAULT_SHARED_THROTTLER_OPTIONS: SharedThrottlerOptions = {
   flushIntervalMs: 100,
   flushEveryHits: 200,
   maxClients: 50_000,
+  maxSharedClients: 100_000,
 };
+
+/** How long a window's counts outlive it in Redis (clocks of instances differ a little). */
+const WINDOW_GRACE_MS = 60_000;
+/** The key prefixes of the count hashes: one per shard group, so a Redis Cluster spreads them. */
+const COUNT_NAMESPACES = shardGroupNamespaces(`${NAMESPACE}ratelimit:`);
 
 /** One client's count in one fixed window. */
 interface Counter {
@@ -36,20 +49,48 @@ interface Counter {
 }
 
 /**
- * Adds `ARGV[1]` hits to a window's shared count and returns the new total; the first add of a
- * window sets its expiry, so a window's key disappears after it ends.
+ * Adds hits to the shared counts of one window's hash (`KEYS[1]`, a field per client) and
+ * returns each client's new total, in order. `ARGV[1]`: the most fields the hash may hold;
+ * `ARGV[2]`: its expiry in ms, set when it has none (so the hash goes soon after its window);
+ * then pairs of client and hits. A client new to a full hash is not added: -1.
  */
 const ADD_HITS = `
-local total = redis.call('INCRBY', KEYS[1], ARGV[1])
-if total == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return total`;
+local most = tonumber(ARGV[1])
+local size = redis.call('HLEN', KEYS[1])
+local totals = {}
+for i = 3, #ARGV, 2 do
+  if size < most or redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then
+    local total = redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+    if total == tonumber(ARGV[i + 1]) then size = size + 1 end
+    totals[#totals + 1] = total
+  else
+    totals[#totals + 1] = -1
+  end
+end
+if size > 0 and redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return totals`;
+
+/** Clients per script call: a flush after Redis was slow never blocks it with one huge call. */
+const PAIRS_PER_CALL = 500;
+
+/** The hits of one flush that go to one hash, in the order the script gets them. */
+interface HashBatch {
+  readonly key: string;
+  /** ms until the window ends, plus the grace. */
+  readonly expiresInMs: number;
+  readonly entries: { id: string; counter: Counter; hits: number }[];
+}
 
 /**
  * Rate-limit counts shared by every instance through Redis, without a Redis round trip per
  * request: each instance counts hits in memory and decides at once from its last view of the
  * shared count plus its own unsent hits; every `flushIntervalMs` (or `flushEveryHits` hits) it
- * adds its hits to the shared counts with one script call per client, pipelined, and learns the
- * totals back. The limit therefore holds across instances to within what they admit during one
+ * adds its hits to the shared counts, one script call per window hash (at most `PAIRS_PER_CALL`
+ * clients each), pipelined, and learns the totals back. The counts of a window sit in one hash
+ * per shard group (`fkapi:ratelimit:{n}:<ttl>:<window>`) that expires a minute after its window,
+ * and each hash takes `maxSharedClients / SHARD_GROUPS` clients at most: Redis holds a bounded
+ * number of keys and fields whatever the number of addresses. The limit therefore holds across
+ * instances to within what they admit during one flush interval. The limit therefore holds across instances to within what they admit during one
  * flush interval. Windows are fixed and aligned on the epoch (`floor(now / ttl)`), so all
  * instances agree on them without talking.
  *
@@ -138,37 +179,52 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.waitingHits = 0;
-    const batch: [string, Counter, number][] = [];
+    const now = this.now();
+    const byHash = new Map<string, HashBatch>();
     for (const id of this.dirty) {
       const counter = this.counters.get(id);
-      if (counter && counter.pending > 0) batch.push([id, counter, counter.pending]);
+      if (!counter || counter.pending === 0) continue;
+      const key = `${COUNT_NAMESPACES[shardGroupOf(id, SHARD_GROUPS)]}${counter.ttlMs}:${counter.window}`;
+      let batch = byHash.get(key);
+      if (!batch) {
+        const expiresInMs = Math.max(1, (counter.window + 1) * counter.ttlMs - now) + WINDOW_GRACE_MS;
+        batch = { key, expiresInMs, entries: [] };
+        byHash.set(key, batch);
+      }
+      batch.entries.push({ id, counter, hits: counter.pending });
     }
+    const calls = [...byHash.values()].flatMap(({ key, expiresInMs, entries }) =>
+      Array.from({ length: Math.ceil(entries.length / PAIRS_PER_CALL) }, (_, i) => ({
+        key,
+        expiresInMs,
+        entries: entries.slice(i * PAIRS_PER_CALL, (i + 1) * PAIRS_PER_CALL),
+      })),
+    );
     this.dirty.clear();
     this.forgetPastWindows();
-    let totals: (number | undefined)[] = [];
     const redis = this.redis?.ready ? this.redis.client : null;
-    if (redis) {
-      // node-redis pipelines the calls made in one tick: one round trip for the whole batch.
-      totals = await Promise.all(
-        batch.map(([id, counter, hits]) =>
-          redis
-            .eval(ADD_HITS, {
-              keys: [`${NAMESPACE}ratelimit:${id}:${counter.window}`],
-              arguments: [String(hits), String(counter.ttlMs + 60_000)],
-            })
-            .then(
-              (total) => Number(total),
-              () => undefined,
-            ),
-        ),
-      );
-    }
-    batch.forEach(([, counter, hits], i) => {
-      counter.pending -= hits;
-      const total = totals[i];
-      // Without an answer the hits count here only; with one, the shared total includes them.
-      counter.known = total === undefined ? counter.known + hits : Math.max(total, counter.known + hits);
-    });
+    const most = String(Math.ceil(this.options.maxSharedClients / SHARD_GROUPS));
+    // A script call per hash (and per PAIRS_PER_CALL clients); node-redis pipelines the calls made
+    // in one tick: one round trip.
+    await Promise.all(
+      calls.map(async ({ key, expiresInMs, entries }) => {
+        let totals: unknown[] = [];
+        if (redis) {
+          const args = [most, String(expiresInMs)];
+          for (const { id, hits } of entries) args.push(id, String(hits));
+          totals = await redis.eval(ADD_HITS, { keys: [key], arguments: args }).then(
+            (reply) => (Array.isArray(reply) ? reply : []),
+            () => [],
+          );
+        }
+        entries.forEach(({ counter, hits }, i) => {
+          counter.pending -= hits;
+          const total = Number(totals[i] ?? -1);
+          // Without a shared total (Redis away, or the hash full) the hits count here only.
+          counter.known = total < 0 ? counter.known + hits : Math.max(total, counter.known + hits);
+        });
+      }),
+    );
   }
 
   /** Forgets past windows, then the oldest tenth of the counters that have nothing unsent. */
