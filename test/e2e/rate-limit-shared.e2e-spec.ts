@@ -67,6 +67,26 @@ describe('rate limit shared by two instances', () => {
   });
 });
 
+describe('rate limit at shutdown', () => {
+  it('sends the hits still waiting to the shared count before the Redis connection closes', async () => {
+    const redis = await leaseRedisDb();
+    try {
+      const t = await startTestApp({ RATE_LIMIT_PER_HOUR: '50', REDIS_URL: redis.url });
+      for (let i = 0; i < 3; i++)
+        expect((await t.request({ url: '/api/brands/search?keyword=x' })).statusCode).toBe(200);
+      // Closed before the flush interval (100 ms) ends: only the shutdown flush can send them.
+      await t.close();
+      let shared = 0;
+      for await (const keys of redis.client.scanIterator({ MATCH: 'fkapi:ratelimit:*' }))
+        for (const key of keys)
+          for (const count of Object.values(await redis.client.hGetAll(key))) shared += Number(count);
+      expect(shared).toBe(3);
+    } finally {
+      await redis.release();
+    }
+  });
+});
+
 describe('rate limit with Redis unreachable', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -55,9 +55,14 @@ export class RateLimiter {
   ) {
     this.enabled = config.rateLimitPerHour > 0;
     // Counted in memory and shared through Redis in batches: no Redis round trip per request.
-    this.storage = this.enabled
+    const storage = this.enabled
       ? new SharedThrottlerStorage(redis, { ...DEFAULT_SHARED_THROTTLER_OPTIONS, now: clock })
       : undefined;
+    this.storage = storage;
+    // The hits still waiting (up to a flush interval's) go to the shared counts before the
+    // connection closes, each command within the command timeout: a stopping instance's last
+    // hits still count on the others.
+    if (storage && redis) redis.attach({ stopping: () => storage.flush() });
     this.defaults = { limit: Math.max(config.rateLimitPerHour, 1), ttlMs: HOUR_MS };
     this.keys = [...config.apiKeys, ...(config.adminApiKey ? [config.adminApiKey] : [])];
     this.whitelist = new Set(config.rateLimitWhitelist);
