@@ -105,12 +105,15 @@ function wrkScript(paths) {
 local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}
 local count = #paths
 local created = 0
+local threads = {}
 function setup(thread)
   thread:set("index", created)
   created = created + 1
+  table.insert(threads, thread)
 end
-local position
-local stride
+-- Globals, not locals: done() reads each thread's position with thread:get.
+position = 0
+stride = 1
 function init(args)
   stride = tonumber(args[2])
   position = tonumber(args[1]) + index
@@ -119,6 +122,13 @@ function request()
   local path = paths[(position % count) + 1]
   position = position + stride
   return wrk.format("GET", path)
+end
+function done()
+  local last = 0
+  for _, thread in ipairs(threads) do
+    last = math.max(last, thread:get("position"))
+  end
+  io.write("rotation next " .. string.format("%d", last) .. "\\n")
 end
 `;
 }
@@ -152,8 +162,11 @@ function runWrk(wrk, { baseUrl, rotation, connections, seconds }) {
       if (code !== 0 || !total) return reject(new Error(`wrk exited with ${code}:\n${output}`));
       const requests = Number(total[1]);
       const elapsed = (Number(total[2]) * WRK_UNITS_MS[total[3]]) / 1000;
-      // No thread went further than `threads` × its own count: the next run starts past all of them.
-      rotation.next += threads * (requests + 1);
+      // The position past the last path any thread took (the script's `done` prints it): the
+      // next run starts there. (A request wrk wrote but did not count is past it, never before.)
+      const next = /^rotation next (\d+)$/m.exec(output);
+      if (!next) return reject(new Error(`wrk did not print where its rotation ended:\n${output}`));
+      rotation.next = Number(next[1]);
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
       const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
       const errors = socket ? Number(socket[1]) + Number(socket[2]) + Number(socket[3]) : 0;
