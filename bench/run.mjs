@@ -20,6 +20,8 @@
 //                      taking the rounds in turn (2): one process's own speed is not the server's
 //   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
 //   BENCH_WRK          path of wrk (default: wrk on PATH)
+//   BENCH_REPLICA_KITS kits of the last section, cache misses with and without a PostgreSQL
+//                      replica (80000; 0 skips it): its own primary and replica, Redis database 13
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -53,9 +55,12 @@ import {
   readCacheCounters,
   writeJson,
 } from './lib/report.mjs';
+import { describeReplicaMisses, measureReplicaMisses } from './lib/replica-misses.mjs';
 import { readSettings, ROOT } from './lib/settings.mjs';
 
 const RESULTS_FILE = join(ROOT, 'bench/results/latest.json');
+/** Measured seconds of each run of the replica section (two rounds of two configurations). */
+const REPLICA_SECONDS = 3;
 /** The Node flags `npm start` runs the API with (heap settings, README "Benchmarks"), read from package.json. */
 const API_NODE_ARGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   .scripts.start.split(/\s+/)
@@ -604,6 +609,18 @@ async function main() {
   const rssL1Report = combineRss(rssL1.map((sampler) => sampler.stop()));
   addRatios(results);
   await stopAll();
+  let replicaMisses = null;
+  if (settings.replicaKits > 0) {
+    say(`replica: misses with and without a PostgreSQL streaming replica (${settings.replicaKits} kits)`);
+    replicaMisses = await measureReplicaMisses({
+      kits: settings.replicaKits,
+      connections: settings.connections,
+      seconds: REPLICA_SECONDS,
+      rounds: 2,
+      redisUrl: settings.replicaRedisUrl,
+      tool,
+    });
+  }
 
   const miss = results.find((r) => r.id === 'ours-kit-miss');
   console.log('');
@@ -645,6 +662,8 @@ async function main() {
   console.log('Issue 5 targets (ratios from this run):');
   for (const target of targets) console.log(`  ${target.met ? 'met ' : 'MISS'}  ${target.text}`);
 
+  if (replicaMisses) console.log(`\n${describeReplicaMisses(replicaMisses, tool.name)}`);
+
   const noisy = results.filter((r) => r.otherCpu > NOISY);
   if (noisy.length > 0)
     console.log(
@@ -674,6 +693,7 @@ async function main() {
     oursRss: rssReport,
     oursL1Rss: rssL1Report,
     targets,
+    replicaMisses,
     elapsedSeconds: Math.round((Date.now() - started) / 1000),
   });
   console.log(

@@ -53,5 +53,8 @@ export function readSettings() {
     processes: integer('BENCH_PROCESSES', 2, 1, 4),
     tool,
     wrk: process.env.BENCH_WRK ?? 'wrk',
+    // The replica section at the end (bench/lib/replica-misses.mjs): 0 kits skip it.
+    replicaKits: integer('BENCH_REPLICA_KITS', 80_000, 0, 10_000_000),
+    replicaRedisUrl: redisUrl(process.env.REDIS_URL || 'redis://127.0.0.1:6379', 13),
   };
 }
