@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -13,6 +13,22 @@ const STAGING = path.join(CACHE_DIR, 'build');
 const LOCK = path.join(CACHE_DIR, 'build.lock');
 
 let built: Promise<string> | undefined;
+
+/** Whether the process that holds the build lock still runs (true while it is unknown). */
+function ownerAlive(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(LOCK, 'owner'), 'utf8'));
+  } catch {
+    return true; // not written yet (the owner is between mkdir and write), or already removed
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
 
 /**
  * Compiles `src/` and returns the entry to run, once per test process. The compilation is
@@ -29,10 +45,11 @@ async function compileAndSnapshot(): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(LOCK);
+      writeFileSync(path.join(LOCK, 'owner'), String(process.pid));
       break;
     } catch {
-      // A lock older than 5 minutes was left by a killed run.
-      if (attempt > 3000) rmSync(LOCK, { recursive: true, force: true });
+      // A lock whose owner is gone (a killed run), or older than 5 minutes, is taken over.
+      if (attempt > 3000 || !ownerAlive()) rmSync(LOCK, { recursive: true, force: true });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
