@@ -21,7 +21,7 @@
 //   BENCH_TOOL         auto | autocannon | wrk (auto: wrk when `wrk` runs, else autocannon)
 //   BENCH_WRK          path of wrk (default: wrk on PATH)
 //   BENCH_REPLICA_KITS kits of the last section, cache misses with and without a PostgreSQL
-//                      replica (80000; 0 skips it): its own primary and replica, Redis database 13
+//                      replica (60000; 0 skips it): its own primary and replica, Redis database 13
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -60,7 +60,7 @@ import { readSettings, ROOT } from './lib/settings.mjs';
 
 const RESULTS_FILE = join(ROOT, 'bench/results/latest.json');
 /** Measured seconds of each run of the replica section (two rounds of two configurations). */
-const REPLICA_SECONDS = 3;
+const REPLICA_SECONDS = 2;
 /** The Node flags `npm start` runs the API with (heap settings, README "Benchmarks"), read from package.json. */
 const API_NODE_ARGS = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   .scripts.start.split(/\s+/)

@@ -145,7 +145,10 @@ export async function measureReplicaMisses({
         });
         await waitUntilReady(api, '/api/health');
         // Paths not requested before in this run: every request is a cache miss.
-        const rotation = createRotation(ids.slice(offset).map((id) => `/api/kits/${id}`));
+        const rotation = createRotation(
+          ids.slice(offset).map((id) => `/api/kits/${id}`),
+          { exact: true },
+        );
         if (rotation.paths.length === 0)
           throw new Error(`not enough kits for every request to miss: raise the kits`);
         await runLoad(tool, { baseUrl: api.baseUrl, rotation, connections, seconds: 1 });

@@ -54,7 +54,7 @@ export function readSettings() {
     tool,
     wrk: process.env.BENCH_WRK ?? 'wrk',
     // The replica section at the end (bench/lib/replica-misses.mjs): 0 kits skip it.
-    replicaKits: integer('BENCH_REPLICA_KITS', 80_000, 0, 10_000_000),
+    replicaKits: integer('BENCH_REPLICA_KITS', 60_000, 0, 10_000_000),
     replicaRedisUrl: redisUrl(process.env.REDIS_URL || 'redis://127.0.0.1:6379', 13),
   };
 }
