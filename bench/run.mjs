@@ -3,7 +3,7 @@
 // Fastify), all measured in the same run on this machine. Prints one table and writes
 // bench/results/latest.json. See docs/BENCHMARKS.md.
 //
-//   npm run bench            (= npm run build && node bench/run.mjs; about 4 minutes)
+//   npm run bench            (= npm run build && node bench/run.mjs; under 5 minutes)
 //
 // Environment (all optional):
 //   DATABASE_URL       PostgreSQL server to use (default postgres://postgres@127.0.0.1:5432/postgres);
