@@ -105,52 +105,15 @@ function wrkLatencyMs(output, percent) {
   return match ? Number(match[1]) * WRK_UNITS_MS[match[2]] : null;
 }
 
-/** Each wrk thread takes every n-th path from the rotation's position, so threads never overlap. */
+/**
+ * Each wrk thread takes every n-th path from the rotation's position, so threads never overlap.
+ * `exact`: the position is a global, which `done` reads from each thread to print where the
+ * rotation ended; otherwise a local (a global per request costs wrk's threads CPU the servers
+ * then lack: see `createRotation`).
+ */
 function wrkScript(paths, exact) {
-  const list = `local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}`;
-  if (!exact)
-    return `
-${list}
-local count = #paths
-local created = 0
-function setup(thread)
-  thread:set("index", created)
-  created = created + 1
-end
-local position
-local stride
-function init(args)
-  stride = tonumber(args[2])
-  position = tonumber(args[1]) + index
-end
-function request()
-  local path = paths[(position % count) + 1]
-  position = position + stride
-  return wrk.format("GET", path)
-end
-`;
-  return `
-${list}
-local count = #paths
-local created = 0
-local threads = {}
-function setup(thread)
-  thread:set("index", created)
-  created = created + 1
-  table.insert(threads, thread)
-end
--- Globals, not locals: done() reads each thread's position with thread:get.
-position = 0
-stride = 1
-function init(args)
-  stride = tonumber(args[2])
-  position = tonumber(args[1]) + index
-end
-function request()
-  local path = paths[(position % count) + 1]
-  position = position + stride
-  return wrk.format("GET", path)
-end
+  const scope = exact ? '' : 'local ';
+  const done = `
 function done()
   local last = 0
   for _, thread in ipairs(threads) do
@@ -159,6 +122,28 @@ function done()
   io.write("rotation next " .. string.format("%d", last) .. "\\n")
 end
 `;
+  return `
+local paths = {${paths.map((p) => JSON.stringify(p)).join(',')}}
+local count = #paths
+local created = 0
+local threads = {}
+function setup(thread)
+  thread:set("index", created)
+  created = created + 1
+  table.insert(threads, thread)
+end
+${scope}position = 0
+${scope}stride = 1
+function init(args)
+  stride = tonumber(args[2])
+  position = tonumber(args[1]) + index
+end
+function request()
+  local path = paths[(position % count) + 1]
+  position = position + stride
+  return wrk.format("GET", path)
+end
+${exact ? done : ''}`;
 }
 
 function runWrk(wrk, { baseUrl, rotation, connections, seconds }) {

@@ -1,5 +1,7 @@
 // The cache store in Redis: the reads, and the parts it is made of (availability, tag index, read
 // batching). The optional in-process L1 is a separate wrapper (`l1-cached.store.ts`).
+// Just over 300 lines: each `CacheStore` method is a few lines over those parts, and the
+// cluster's spreading of one invalidation over every shard group belongs with them.
 import { LRUCache } from 'lru-cache';
 import { RESP_TYPES } from 'redis';
 import { CacheMetrics } from '../metrics/cache-metrics';

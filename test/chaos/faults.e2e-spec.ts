@@ -52,13 +52,6 @@ function freshConnectionStatus(url: string): Promise<number | string> {
   });
 }
 
-async function outboxRows(env: ChaosEnvironment): Promise<number> {
-  const [{ count }] = await env.dataSource.query<{ count: string }[]>(
-    'SELECT count(*) AS count FROM cache_outbox',
-  );
-  return Number(count);
-}
-
 /** API keys must never reach a log line, however verbose. */
 function expectNoKeysLogged(api: ApiProcess, ...keys: string[]): void {
   for (const key of keys) expect(api.output()).not.toContain(key);
@@ -124,7 +117,7 @@ async function outageUnderLoad(
   // Writes during the outage left their invalidations in the outbox; they reached Redis on recovery.
   const output = apis.map((api) => api.output()).join('\n');
   expect(output).toMatch(/invalidated \d+ (pending )?outbox row\(s\)/);
-  expect(await outboxRows(env)).toBe(0);
+  expect(await env.outboxRows()).toBe(0);
   for (const api of apis) expectNoKeysLogged(api, ADMIN_KEY);
 }
 
@@ -195,7 +188,7 @@ describe('a process killed between commit and invalidation', () => {
       club.id,
     ]);
     expect(row.name).toBe('After Crash');
-    expect(await outboxRows(env)).toBeGreaterThan(0);
+    expect(await env.outboxRows()).toBeGreaterThan(0);
     const redis = createClient({ url: env.redis.url });
     await redis.connect();
     try {
@@ -210,10 +203,10 @@ describe('a process killed between commit and invalidation', () => {
     expect((await call(restarted, 'GET', `/api/kits/${kit.id}`)).json.team).toMatchObject({
       name: 'After Crash',
     });
-    let pending = await outboxRows(env);
+    let pending = await env.outboxRows();
     for (let attempt = 0; attempt < 100 && pending > 0; attempt++) {
       await sleep(100);
-      pending = await outboxRows(env);
+      pending = await env.outboxRows();
     }
     expect(pending).toBe(0);
     expectNoKeysLogged(crashing, ADMIN_KEY);
@@ -340,7 +333,7 @@ describe('SIGTERM with a request in flight', () => {
     const done = await patch;
     expect(done).toMatchObject({ status: 200, json: { name: 'Renamed During Shutdown' } });
     expect(await api.exited).toEqual({ code: 0, signal: null });
-    expect(await outboxRows(env)).toBe(0);
+    expect(await env.outboxRows()).toBe(0);
     const redis = createClient({ url: env.redis.url });
     await redis.connect();
     try {

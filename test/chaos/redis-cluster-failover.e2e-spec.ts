@@ -2,7 +2,7 @@
 // promoted by the cluster itself, the API processes follow the new layout, nothing stale and no
 // 5xx; the killed node returns empty as a replica and the invalidations of the outage are applied.
 import { performance } from 'node:perf_hooks';
-import { ApiProcess, cacheHits } from './harness/api-process';
+import { ApiProcess, untilCacheHit } from './harness/api-process';
 import { formatReport, runConsistencyCheck } from './harness/consistency';
 import { chaosSeconds, ChaosEnvironment, startChaosEnvironment } from './harness/environment';
 import { sleep } from './harness/ports';
@@ -13,13 +13,6 @@ import { until } from './harness/redis-sentinel';
 const PROMOTION_BOUND_MS = 20_000;
 /** The returned node syncs from the new master (empty, so at once). */
 const RETURN_BOUND_MS = 20_000;
-
-async function outboxRows(env: ChaosEnvironment): Promise<number> {
-  const [{ count }] = await env.dataSource.query<{ count: string }[]>(
-    'SELECT count(*) AS count FROM cache_outbox',
-  );
-  return Number(count);
-}
 
 describe('Redis Cluster: a master killed under load', () => {
   let env: ChaosEnvironment;
@@ -106,18 +99,9 @@ describe('Redis Cluster: a master killed under load', () => {
     expect(report.unconverged).toEqual([]);
     expect(between(killedAt, promotedAt)).toBeGreaterThan(0);
     // The invalidations no replica acknowledged stayed in the outbox and were applied since.
-    await until(async () => (await outboxRows(env)) === 0, 15_000, 'the outbox to drain');
+    await until(async () => (await env.outboxRows()) === 0, 15_000, 'the outbox to drain');
     // And the cache serves again on every master: repeated reads become hits.
-    for (const api of apis)
-      await until(
-        async () => {
-          const before = await cacheHits(api);
-          await fetch(`${api.url}/api/clubs/search?keyword=Chaosclub`).then((res) => res.text());
-          return (await cacheHits(api)) > before;
-        },
-        10_000,
-        'a cache hit after the failover',
-      );
+    for (const api of apis) await untilCacheHit(api, '/api/clubs/search?keyword=Chaosclub');
     for (const api of apis) expect(api.output()).not.toMatch(/CROSSSLOT|Unhandled|Nest can't resolve/);
   }, 180_000);
 });

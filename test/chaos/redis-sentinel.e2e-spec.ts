@@ -2,7 +2,7 @@
 // promoted, the APIs following it through their relay (src/redis/sentinel-relay.ts), nothing
 // stale and no 5xx; the old master then returns as a replica and the cache serves again.
 import { performance } from 'node:perf_hooks';
-import { ApiProcess, cacheHits } from './harness/api-process';
+import { ApiProcess, untilCacheHit } from './harness/api-process';
 import { formatReport, runConsistencyCheck } from './harness/consistency';
 import { chaosSeconds, ChaosEnvironment, startChaosEnvironment } from './harness/environment';
 import { sleep } from './harness/ports';
@@ -23,13 +23,6 @@ const REDIS_COMMAND_TIMEOUT_MS = 250;
 const FAILOVER_BOUND_MS = DOWN_AFTER_MS + 2 * FAILOVER_TIMEOUT_MS + 10_000;
 /** The relays poll the sentinels every second, besides `+switch-master`. */
 const FOLLOW_BOUND_MS = 5000;
-
-async function outboxRows(env: ChaosEnvironment): Promise<number> {
-  const [{ count }] = await env.dataSource.query<{ count: string }[]>(
-    'SELECT count(*) AS count FROM cache_outbox',
-  );
-  return Number(count);
-}
 
 describe('Redis under Sentinel: the master killed under load', () => {
   let env: ChaosEnvironment;
@@ -120,18 +113,9 @@ describe('Redis under Sentinel: the master killed under load', () => {
     expect(between(killedAt, followedAt)).toBeGreaterThan(0);
     expect(report.cacheHits).toBeGreaterThan(0);
     // The invalidations no replica acknowledged stayed in the outbox and were applied since.
-    await until(async () => (await outboxRows(env)) === 0, 10_000, 'the outbox to drain');
+    await until(async () => (await env.outboxRows()) === 0, 10_000, 'the outbox to drain');
     // And the cache serves again, from the new master: a repeated read becomes a hit.
-    for (const api of apis)
-      await until(
-        async () => {
-          const before = await cacheHits(api);
-          await fetch(`${api.url}/api/clubs/search?keyword=Chaosclub`).then((res) => res.text());
-          return (await cacheHits(api)) > before;
-        },
-        10_000,
-        'a cache hit after the failover',
-      );
+    for (const api of apis) await untilCacheHit(api, '/api/clubs/search?keyword=Chaosclub');
     for (const api of apis) expect(api.output()).not.toMatch(/Nest can't resolve|Unhandled/);
   }, 120_000);
 });

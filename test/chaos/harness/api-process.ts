@@ -99,6 +99,21 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   };
 }
 
+/**
+ * Requests `path` until a request of it is a cache hit (the cache serves again, after an outage),
+ * within `timeoutMs`; throws otherwise.
+ */
+export async function untilCacheHit(api: ApiProcess, path: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const before = await cacheHits(api);
+    await fetch(`${api.url}${path}`).then((res) => res.text());
+    if ((await cacheHits(api)) > before) return;
+    if (Date.now() > deadline) throw new Error(`no cache hit for ${path} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** `fkapi_cache_hits_total` of one API process, every cache type summed. */
 export async function cacheHits(api: ApiProcess): Promise<number> {
   const text = await (await fetch(`${api.url}/metrics`)).text();

@@ -16,6 +16,8 @@ export interface ChaosEnvironment {
   dataSource: DataSource;
   /** Starts one more API process on this database and Redis (`nodeArgs` before its main module). */
   startApi(env?: Record<string, string>, databaseUrl?: string, nodeArgs?: string[]): Promise<ApiProcess>;
+  /** Invalidations committed and not yet applied to Redis (rows of `cache_outbox`). */
+  outboxRows(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,12 @@ export async function startChaosEnvironment(
       const api = await startApiProcess({ main, databaseUrl, redisUrl: redis.url, env, nodeArgs });
       apis.push(api);
       return api;
+    },
+    async outboxRows() {
+      const [{ count }] = await dataSource.query<{ count: string }[]>(
+        'SELECT count(*) AS count FROM cache_outbox',
+      );
+      return Number(count);
     },
     async close() {
       await Promise.all(apis.map((api) => api.stop('SIGKILL')));
