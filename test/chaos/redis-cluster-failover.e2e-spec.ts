@@ -1,11 +1,9 @@
 // A Redis Cluster master SIGKILLed under load (test/chaos/harness/redis-cluster.ts): its replica is
 // promoted by the cluster itself, the API processes follow the new layout, nothing stale and no
 // 5xx; the killed node returns empty as a replica and the invalidations of the outage are applied.
-import { performance } from 'node:perf_hooks';
 import { ApiProcess, untilCacheHit } from './harness/api-process';
-import { formatReport, runConsistencyCheck } from './harness/consistency';
+import { checkDuringFault, formatReport } from './harness/consistency';
 import { chaosSeconds, ChaosEnvironment, startChaosEnvironment } from './harness/environment';
-import { sleep } from './harness/ports';
 import { OwnRedisCluster, startOwnRedisCluster } from './harness/redis-cluster';
 import { until } from './harness/redis-sentinel';
 
@@ -44,60 +42,48 @@ describe('Redis Cluster: a master killed under load', () => {
     if (!victim) throw new Error('no master to kill');
     const { replica } = await cluster.ownerOf(masters.find(({ port }) => port === victimPort)!.slots[0][0]);
 
-    const seconds = chaosSeconds(16);
-    const started = performance.now();
-    const running = runConsistencyCheck({
-      instances: apis.map((api) => api.url),
-      dataSource: env.dataSource,
-      seconds,
-      convergeWithinMs: 10_000,
-    });
-    let killedAt = Infinity;
-    let promotedAt = Infinity;
-    let returnedAt = Infinity;
-    // The load always runs to its end, so a failing step leaves no requests behind.
-    let failure: Error | undefined;
-    try {
-      await sleep((seconds / 4) * 1000);
-      killedAt = performance.now();
-      await victim.kill();
-      await until(
-        async () => (await cluster.masters()).some(({ port }) => port === replica.port),
-        PROMOTION_BOUND_MS,
-        'the replica to be promoted',
-      );
-      promotedAt = performance.now();
-      // The killed node comes back empty, with its cluster config: it joins as the new master's
-      // replica, so WAIT 1 is answered again on that master.
-      await victim.start();
-      await until(
-        async () =>
-          /^slave0:.*state=online/m.test(
-            await cluster.on(replica.port, (client) => client.info('replication')),
-          ),
-        RETURN_BOUND_MS,
-        'the killed node to return as a replica',
-      );
-      returnedAt = performance.now();
-    } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-    }
-    const report = await running;
-    if (failure) throw failure;
-    const at = (t: number): string => ((t - started) / 1000).toFixed(1);
-    const between = (from: number, to: number): number =>
-      report.samples.filter((s) => s.start >= from && s.start < to).length;
+    const run = await checkDuringFault(
+      {
+        instances: apis.map((api) => api.url),
+        dataSource: env.dataSource,
+        seconds: chaosSeconds(16),
+        convergeWithinMs: 10_000,
+      },
+      async (mark) => {
+        mark('killed');
+        await victim.kill();
+        await until(
+          async () => (await cluster.masters()).some(({ port }) => port === replica.port),
+          PROMOTION_BOUND_MS,
+          'the replica to be promoted',
+        );
+        mark('promoted');
+        // The killed node comes back empty, with its cluster config: it joins as the new
+        // master's replica, so WAIT 1 is answered again on that master.
+        await victim.start();
+        await until(
+          async () =>
+            /^slave0:.*state=online/m.test(
+              await cluster.on(replica.port, (client) => client.info('replication')),
+            ),
+          RETURN_BOUND_MS,
+          'the killed node to return as a replica',
+        );
+        mark('returned');
+      },
+    );
+    const { report } = run;
     process.stdout.write(
       `redis cluster failover: ${formatReport(report)}\n` +
-        `  master ${victim.port} killed at ${at(killedAt)} s; replica ${replica.port} promoted ` +
-        `${(promotedAt - killedAt).toFixed(0)} ms later; the killed node back as its replica at ${at(returnedAt)} s\n` +
-        `  requests between the kill and the promotion: ${between(killedAt, promotedAt)}; ` +
-        `without a replica: ${between(promotedAt, returnedAt)}\n`,
+        `  master ${victim.port} killed at ${run.at('killed')} s; replica ${replica.port} promoted ` +
+        `${run.msBetween('killed', 'promoted').toFixed(0)} ms later; the killed node back as its replica at ${run.at('returned')} s\n` +
+        `  requests between the kill and the promotion: ${run.requestsBetween('killed', 'promoted')}; ` +
+        `without a replica: ${run.requestsBetween('promoted', 'returned')}\n`,
     );
     expect(report.examples).toEqual([]);
     expect(report).toMatchObject({ stale: 0, serverErrors: 0, failedWrites: 0, failedReads: 0 });
     expect(report.unconverged).toEqual([]);
-    expect(between(killedAt, promotedAt)).toBeGreaterThan(0);
+    expect(run.requestsBetween('killed', 'promoted')).toBeGreaterThan(0);
     // The invalidations no replica acknowledged stayed in the outbox and were applied since.
     await until(async () => (await env.outboxRows()) === 0, 15_000, 'the outbox to drain');
     // And the cache serves again on every master: repeated reads become hits.

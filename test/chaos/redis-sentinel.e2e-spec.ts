@@ -1,11 +1,9 @@
 // Redis under Sentinel with real API processes: the master SIGKILLed under load, the replica
 // promoted, the APIs following it through their relay (src/redis/sentinel-relay.ts), nothing
 // stale and no 5xx; the old master then returns as a replica and the cache serves again.
-import { performance } from 'node:perf_hooks';
 import { ApiProcess, untilCacheHit } from './harness/api-process';
-import { formatReport, runConsistencyCheck } from './harness/consistency';
+import { checkDuringFault, formatReport } from './harness/consistency';
 import { chaosSeconds, ChaosEnvironment, startChaosEnvironment } from './harness/environment';
-import { sleep } from './harness/ports';
 import {
   DOWN_AFTER_MS,
   FAILOVER_TIMEOUT_MS,
@@ -56,61 +54,44 @@ describe('Redis under Sentinel: the master killed under load', () => {
   }, 60_000);
 
   it('follows the failover: no 5xx, nothing stale, the invalidations of the outage drained', async () => {
-    const seconds = chaosSeconds(14);
-    const started = performance.now();
-    const running = runConsistencyCheck({
-      instances: apis.map((a) => a.url),
-      dataSource: env.dataSource,
-      seconds,
-    });
-    let killedAt = Infinity;
-    let promotedAt = Infinity;
-    let followedAt = Infinity;
-    let replicaBackAt = Infinity;
-    // The load always runs to its end, so a failing step leaves no requests behind.
-    let failure: Error | undefined;
-    try {
-      await sleep((seconds / 4) * 1000);
-      killedAt = performance.now();
-      await group.master.kill();
-      await group.waitForMaster(group.replica.port, FAILOVER_BOUND_MS);
-      promotedAt = performance.now();
-      for (const api of apis)
-        await until(
-          () => /Redis master changed from .* to 127\.0\.0\.1:\d+/.test(api.output()),
-          FOLLOW_BOUND_MS,
-          'the API to follow',
-        );
-      followedAt = performance.now();
-      // Until the old master returns as a replica, no invalidation is acknowledged by a replica:
-      // they stay in the outbox, reads are served from PostgreSQL.
-      await group.restartOldMaster(OLD_MASTER_RETURN_MS);
-      replicaBackAt = performance.now();
-    } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-    }
-    const report = await running;
-    if (failure) throw failure;
-    const at = (t: number): string => ((t - started) / 1000).toFixed(1);
-    const between = (from: number, to: number): number =>
-      report.samples.filter((s) => s.start >= from && s.start < to).length;
+    const run = await checkDuringFault(
+      { instances: apis.map((a) => a.url), dataSource: env.dataSource, seconds: chaosSeconds(14) },
+      async (mark) => {
+        mark('killed');
+        await group.master.kill();
+        await group.waitForMaster(group.replica.port, FAILOVER_BOUND_MS);
+        mark('promoted');
+        for (const api of apis)
+          await until(
+            () => /Redis master changed from .* to 127\.0\.0\.1:\d+/.test(api.output()),
+            FOLLOW_BOUND_MS,
+            'the API to follow',
+          );
+        mark('followed');
+        // Until the old master returns as a replica, no invalidation is acknowledged by a
+        // replica: they stay in the outbox, reads are served from PostgreSQL.
+        await group.restartOldMaster(OLD_MASTER_RETURN_MS);
+        mark('replica back');
+      },
+    );
+    const { report } = run;
     process.stdout.write(
       `sentinel failover: ${formatReport(report)}\n` +
-        `  master killed at ${at(killedAt)} s; replica promoted ${(promotedAt - killedAt).toFixed(0)} ms later ` +
-        `(down-after ${DOWN_AFTER_MS} ms); both APIs following ${(followedAt - killedAt).toFixed(0)} ms after the kill; ` +
-        `old master back as replica at ${at(replicaBackAt)} s\n` +
-        `  requests between the kill and the APIs following: ${between(killedAt, followedAt)}; ` +
-        `without a replica: ${between(followedAt, replicaBackAt)}\n` +
+        `  master killed at ${run.at('killed')} s; replica promoted ${run.msBetween('killed', 'promoted').toFixed(0)} ms later ` +
+        `(down-after ${DOWN_AFTER_MS} ms); both APIs following ${run.msBetween('killed', 'followed').toFixed(0)} ms after the kill; ` +
+        `old master back as replica at ${run.at('replica back')} s\n` +
+        `  requests between the kill and the APIs following: ${run.requestsBetween('killed', 'followed')}; ` +
+        `without a replica: ${run.requestsBetween('followed', 'replica back')}\n` +
         report.staleReads
           .map(
             (r) =>
-              `  stale at ${at(r.startedAt ?? NaN)} s on ${r.instance}, ${r.delayMs.toFixed(0)} ms after the write (via ${r.writtenVia}): ${r.what}\n`,
+              `  stale at ${run.at(r.startedAt ?? NaN)} s on ${r.instance}, ${r.delayMs.toFixed(0)} ms after the write (via ${r.writtenVia}): ${r.what}\n`,
           )
           .join(''),
     );
     expect(report.examples).toEqual([]);
     expect(report).toMatchObject({ stale: 0, serverErrors: 0, failedWrites: 0, failedReads: 0 });
-    expect(between(killedAt, followedAt)).toBeGreaterThan(0);
+    expect(run.requestsBetween('killed', 'followed')).toBeGreaterThan(0);
     expect(report.cacheHits).toBeGreaterThan(0);
     // The invalidations no replica acknowledged stayed in the outbox and were applied since.
     await until(async () => (await env.outboxRows()) === 0, 10_000, 'the outbox to drain');

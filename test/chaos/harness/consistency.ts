@@ -12,6 +12,7 @@ import {
   makeSeason,
 } from '../../factories/catalog';
 import { adminHeaders } from '../../utils/test-app';
+import { sleep } from './ports';
 
 /**
  * The staleness oracle. Writes to one entity are sent one at a time, each giving the entity a new
@@ -164,6 +165,49 @@ const sameIds = (a: number[], b: number[]): boolean =>
  * hammer every cached read of those entities on every instance, and checks each read against the
  * oracle.
  */
+/** A checker run with a fault played during it: the report and the moments the fault marked. */
+export interface FaultRun {
+  report: ConsistencyReport;
+  /** Seconds from the start of the run to a mark, or to a `performance.now()` time ('NaN': never). */
+  at(mark: string | number): string;
+  /** Milliseconds from one mark to another. */
+  msBetween(from: string, to: string): number;
+  /** Requests of the run that began between two marks. */
+  requestsBetween(from: string, to: string): number;
+}
+
+/**
+ * Runs the checker and, a quarter of the way in, `fault`, which calls `mark(name)` as its steps
+ * happen. The load always runs to its end, so a failing step leaves no requests behind; the
+ * step's error is thrown once the run is over.
+ */
+export async function checkDuringFault(
+  options: ConsistencyOptions,
+  fault: (mark: (name: string) => void) => Promise<void>,
+): Promise<FaultRun> {
+  const started = performance.now();
+  const marks = new Map<string, number>();
+  const running = runConsistencyCheck(options);
+  let failure: Error | undefined;
+  try {
+    await sleep((options.seconds / 4) * 1000);
+    await fault((name) => marks.set(name, performance.now()));
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+  }
+  const report = await running;
+  if (failure) throw failure;
+  const time = (mark: string | number): number =>
+    typeof mark === 'number' ? mark : (marks.get(mark) ?? NaN);
+  return {
+    report,
+    at: (mark) => ((time(mark) - started) / 1000).toFixed(1),
+    msBetween: (from, to) => time(to) - time(from),
+    requestsBetween: (from, to) =>
+      report.samples.filter((s) => s.start >= time(from) && s.start < time(to)).length,
+  };
+}
+
 export async function runConsistencyCheck(options: ConsistencyOptions): Promise<ConsistencyReport> {
   const { dataSource: ds, instances } = options;
   const run = ++runs;
