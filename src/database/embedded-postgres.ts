@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { AppConfig } from '../config/app-config';
+import { isAlive } from '../common/process-alive';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -293,16 +294,6 @@ async function readRunningPostmaster(dataDir: string): Promise<RunningPostmaster
   const port = Number(lines[3]);
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return null;
   return isAlive(pid) ? { pid, port } : null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user (the server runs as `postgres`).
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Linux only (elsewhere undefined): the parent of a process, 1 once its parent has exited. */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isAlive } from '../../../src/common/process-alive';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 /**
@@ -22,12 +23,7 @@ function ownerAlive(): boolean {
   } catch {
     return true; // not written yet (the owner is between mkdir and write), or already removed
   }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
+  return isAlive(pid);
 }
 
 /**
